@@ -1,0 +1,95 @@
+import Foundation
+
+/// The JSON form of a change (Protocol/SPEC.md §2): one flat object, the operation named by `op`.
+extension Change: Codable {
+    enum CodingKeys: String, CodingKey {
+        case device, seq, wall, counter, entry, op
+        case kind, createdAt, field, value, element, observed, text, parents, seen
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let device = try c.decode(DeviceID.self, forKey: .device)
+        let seq = try c.decode(Int64.self, forKey: .seq)
+        let wall = try c.decode(Int64.self, forKey: .wall)
+        let counter = try c.decode(Int32.self, forKey: .counter)
+        guard seq >= 1, wall >= 0, counter >= 0 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .seq, in: c, debugDescription: "seq, wall and counter must not be negative")
+        }
+        id = ChangeID(deviceID: device, seq: seq)
+        at = HybridTimestamp(wallMillis: wall, counter: counter, deviceID: device)
+        entryID = try c.decode(EntryID.self, forKey: .entry)
+        let op = try c.decode(String.self, forKey: .op)
+        switch op {
+        case "create":
+            operation = .create(
+                kind: try c.decode(EntryKind.self, forKey: .kind), createdAt: try c.decode(Int64.self, forKey: .createdAt))
+        case "set":
+            operation = .set(
+                try c.decode(ScalarField.self, forKey: .field), try c.decodeIfPresent(String.self, forKey: .value))
+        case "add":
+            operation = .add(try c.decode(SetField.self, forKey: .field), try c.decode(String.self, forKey: .element))
+        case "remove":
+            operation = .remove(
+                try c.decode(SetField.self, forKey: .field), try c.decode(String.self, forKey: .element),
+                observed: try c.decode([ChangeID].self, forKey: .observed))
+        case "editBody":
+            operation = .editBody(
+                text: try c.decode(String.self, forKey: .text), parents: try c.decode([ChangeID].self, forKey: .parents))
+        case "trash":
+            operation = .trash(seen: try c.decode(VersionVector.self, forKey: .seen))
+        case "restore":
+            operation = .restore
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .op, in: c, debugDescription: "unknown operation '\(op)' (written by a newer ally?)")
+        }
+        guard operation.isWellFormed else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .op, in: c, debugDescription: "a value is not valid for its field in change \(id)")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id.deviceID, forKey: .device)
+        try c.encode(id.seq, forKey: .seq)
+        try c.encode(at.wallMillis, forKey: .wall)
+        try c.encode(at.counter, forKey: .counter)
+        try c.encode(entryID, forKey: .entry)
+        try c.encode(operation.name, forKey: .op)
+        switch operation {
+        case .create(let kind, let createdAt):
+            try c.encode(kind, forKey: .kind)
+            try c.encode(createdAt, forKey: .createdAt)
+        case .set(let field, let value):
+            try c.encode(field, forKey: .field)
+            try c.encode(value, forKey: .value)
+        case .add(let field, let element):
+            try c.encode(field, forKey: .field)
+            try c.encode(element, forKey: .element)
+        case .remove(let field, let element, let observed):
+            try c.encode(field, forKey: .field)
+            try c.encode(element, forKey: .element)
+            try c.encode(observed.sorted(), forKey: .observed)
+        case .editBody(let text, let parents):
+            try c.encode(text, forKey: .text)
+            try c.encode(parents.sorted(), forKey: .parents)
+        case .trash(let seen):
+            try c.encode(seen, forKey: .seen)
+        case .restore:
+            break
+        }
+    }
+}
+
+extension Change {
+    /// The canonical JSON bytes of the change: sorted keys, no extra whitespace. Identical changes encode
+    /// identically, which is how a journal tells a replayed change from a different one under the same id.
+    public func canonicalJSON() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,61 @@
+/// What a user asks to change in one entry, before it becomes changes.
+///
+/// `operations(against:)` turns the request into the smallest list of operations, using the entry's merge
+/// state for what a remove observed and what a body edit was made from.
+public struct EntryPatch: Sendable, Hashable {
+    /// Scalar fields to set; a nil value clears the field.
+    public var scalars: [ScalarField: String?] = [:]
+    /// Elements to add per set field.
+    public var additions: [SetField: [String]] = [:]
+    /// Elements to remove per set field.
+    public var removals: [SetField: [String]] = [:]
+    /// The new body text, if it changes.
+    public var body: String?
+
+    /// Makes an empty patch.
+    public init() {}
+
+    /// Whether the patch asks for nothing.
+    public var isEmpty: Bool {
+        scalars.isEmpty && additions.values.allSatisfy(\.isEmpty) && removals.values.allSatisfy(\.isEmpty)
+            && body == nil
+    }
+
+    /// The operations that carry out the patch on an entry in `state`, skipping what is already so.
+    ///
+    /// A body edit names every current head as a parent, so writing the merged text of a conflicted or
+    /// multi-head body settles it (Protocol/SPEC.md §4.3).
+    public func operations(against state: EntryState) -> [Operation] {
+        var operations: [Operation] = []
+        for field in ScalarField.allCases {
+            guard let wanted = scalars[field] else { continue }
+            if state.value(of: field) != wanted { operations.append(.set(field, wanted)) }
+        }
+        for field in SetField.allCases {
+            let present = Set(state.elements(of: field))
+            for element in Set(additions[field] ?? []).sorted() where !present.contains(element) {
+                operations.append(.add(field, element))
+            }
+            for element in Set(removals[field] ?? []).sorted() where present.contains(element) {
+                operations.append(.remove(field, element, observed: state.liveAdds(of: element, in: field)))
+            }
+        }
+        if let body {
+            let heads = state.body.heads
+            let changesText = heads.isEmpty ? !body.isEmpty : heads.count > 1 || state.body.resolved().text != body
+            if changesText {
+                operations.append(.editBody(text: body, parents: heads.map(\.id)))
+            }
+        }
+        return operations
+    }
+
+    /// Whether every value in the patch is acceptable for its field.
+    public var invalidValue: String? {
+        for (field, value) in scalars where !field.accepts(value) { return "\(field.rawValue) '\(value ?? "")'" }
+        for (field, elements) in additions {
+            for element in elements where !field.accepts(element) { return "\(field.rawValue) '\(element)'" }
+        }
+        return nil
+    }
+}

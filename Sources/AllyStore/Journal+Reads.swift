@@ -1,0 +1,131 @@
+import AllyCore
+import GRDB
+
+/// Queries over the projection and the change log.
+extension Journal {
+    /// The entry `id`, or nil.
+    public func entry(_ id: EntryID) throws -> Entry? {
+        try Journal.wrap {
+            try database.read { db in
+                try Row.fetchOne(db, sql: "SELECT \(Projection.columns) FROM entry e WHERE e.id = ?", arguments: [id.rawValue])
+                    .map(Projection.entry(from:))
+            }
+        }
+    }
+
+    /// The merge state of entry `id`, built from its changes: what `ally history` and `ally resolve` read.
+    public func state(of id: EntryID) throws -> EntryState {
+        try Journal.wrap { try database.read { db in try ChangeLog.state(of: id, in: db) } }
+    }
+
+    /// Every change of entry `id`, oldest first by hybrid timestamp.
+    public func changes(for id: EntryID) throws -> [Change] {
+        try Journal.wrap { try database.read { db in try ChangeLog.changes(for: id, in: db) } }.sorted { $0.at < $1.at }
+    }
+
+    /// Entries matching `query`, newest first (by occurred-on date, then creation time).
+    /// - Complexity: one indexed SQL query; O(limit) rows decoded.
+    public func entries(matching query: EntryQuery) throws -> [Entry] {
+        var conditions = [query.trashed ? "e.trashed = 1" : "e.trashed = 0"]
+        var arguments: [any DatabaseValueConvertible] = []
+        func anyOf(_ column: String, _ values: [String]) {
+            guard !values.isEmpty else { return }
+            conditions.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ", ")))")
+            arguments.append(contentsOf: values)
+        }
+        anyOf("e.kind", query.kinds.map(\.rawValue))
+        anyOf("e.level", query.levels.map(\.rawValue))
+        anyOf("e.status", query.statuses.map(\.rawValue))
+        for theme in query.themes {
+            conditions.append("e.rowid IN (SELECT entry FROM entry_theme WHERE theme = ?)")
+            arguments.append(theme.rawValue)
+        }
+        for tag in query.tags {
+            conditions.append("e.rowid IN (SELECT entry FROM entry_tag WHERE tag = ?)")
+            arguments.append(tag)
+        }
+        if let since = query.since {
+            conditions.append("e.occurred_on >= ?")
+            arguments.append(since.description)
+        }
+        if let until = query.until {
+            conditions.append("e.occurred_on <= ?")
+            arguments.append(until.description)
+        }
+        if query.conflictsOnly { conditions.append("e.conflict IS NOT NULL") }
+        var sql = "SELECT \(Projection.columns) FROM entry e WHERE \(conditions.joined(separator: " AND "))"
+        sql += " ORDER BY e.occurred_on DESC, e.created_at DESC, e.id"
+        if let limit = query.limit {
+            sql += " LIMIT ?"
+            arguments.append(limit)
+        }
+        return try Journal.wrap {
+            try database.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Projection.entry(from:))
+            }
+        }
+    }
+
+    /// Entries with a conflict, including a trash-versus-edit one, newest first.
+    public func conflicts() throws -> [Entry] {
+        var query = EntryQuery()
+        query.conflictsOnly = true
+        return try entries(matching: query)
+    }
+
+    /// Entries not in the trash that match an FTS5 query over title, body and tags, best match first.
+    /// - Complexity: one FTS5 query; ranking touches every match, so very common words cost the most.
+    public func search(_ text: String, limit: Int = 50) throws -> [Entry] {
+        do {
+            return try Journal.wrap {
+                try database.read { db in
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT \(Projection.columns) FROM entry_search s JOIN entry e ON e.rowid = s.rowid
+                            WHERE entry_search MATCH ? AND e.trashed = 0 ORDER BY s.rank LIMIT ?
+                            """, arguments: [text, limit]
+                    ).map(Projection.entry(from:))
+                }
+            }
+        } catch let error as JournalError where error.code == .storage {
+            let detail = (error.cause as? DatabaseError)?.message ?? error.message
+            throw JournalError(
+                .invalidQuery,
+                "the search '\(text)' is not valid FTS5 syntax (\(detail)); quote phrases with \"…\"", cause: error.cause)
+        }
+    }
+
+    /// Every change in the log, in local arrival order: what a bundle carries.
+    public func allChanges() throws -> [Change] {
+        try Journal.wrap {
+            try database.read { db in
+                try String.fetchAll(db, sql: "SELECT json FROM change ORDER BY rowid").map(ChangeLog.decode)
+            }
+        }
+    }
+
+    /// Counts for `ally status`-like summaries.
+    public func counts() throws -> (entries: Int, trashed: Int, conflicts: Int, changes: Int) {
+        try Journal.wrap {
+            try database.read { db in
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT (SELECT count(*) FROM entry WHERE trashed = 0),
+                               (SELECT count(*) FROM entry WHERE trashed = 1),
+                               (SELECT count(*) FROM entry WHERE conflict IS NOT NULL),
+                               (SELECT count(*) FROM change)
+                        """)
+                return (row?[0] ?? 0, row?[1] ?? 0, row?[2] ?? 0, row?[3] ?? 0)
+            }
+        }
+    }
+
+    /// SQLite's `PRAGMA integrity_check` result: `ok`, or the problems found.
+    public func integrityCheck() throws -> String {
+        try Journal.wrap {
+            try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+        }
+    }
+}

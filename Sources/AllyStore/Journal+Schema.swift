@@ -1,0 +1,94 @@
+import AllyCore
+import GRDB
+
+/// The journal's schema, as append-only named migrations: never edit one that has shipped; add the next.
+extension Journal {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-change-log") { db in
+            try db.execute(sql: "PRAGMA application_id = \(Journal.applicationID)")
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+
+                    -- The append-only log. A change is named by (device, seq); json is its canonical encoding,
+                    -- compared byte for byte when a change arrives again. rowid is the local arrival order.
+                    CREATE TABLE change (
+                        rowid INTEGER PRIMARY KEY,
+                        device TEXT NOT NULL CHECK (length(device) = 16),
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        wall INTEGER NOT NULL CHECK (wall >= 0),
+                        counter INTEGER NOT NULL CHECK (counter >= 0),
+                        entry TEXT NOT NULL CHECK (length(entry) = 32),
+                        json TEXT NOT NULL,
+                        UNIQUE (device, seq)
+                    );
+                    CREATE INDEX change_by_entry ON change(entry);
+                    CREATE INDEX change_by_time ON change(wall, counter, device);
+
+                    -- The projection: what the change log materialises to, one row per entry.
+                    CREATE TABLE entry (
+                        rowid INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE CHECK (length(id) = 32),
+                        kind TEXT NOT NULL,
+                        title TEXT,
+                        body TEXT NOT NULL,
+                        level TEXT,
+                        occurred_on TEXT,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        due TEXT,
+                        status TEXT,
+                        minutes INTEGER,
+                        pledge TEXT,
+                        themes TEXT NOT NULL,
+                        tags TEXT NOT NULL,
+                        links TEXT NOT NULL,
+                        trashed INTEGER NOT NULL CHECK (trashed IN (0, 1)),
+                        conflict TEXT
+                    );
+                    CREATE INDEX entry_by_date ON entry(occurred_on, created_at);
+                    CREATE INDEX entry_with_conflict ON entry(id) WHERE conflict IS NOT NULL;
+
+                    CREATE TABLE entry_tag (
+                        tag TEXT NOT NULL,
+                        entry INTEGER NOT NULL REFERENCES entry(rowid) ON DELETE CASCADE,
+                        PRIMARY KEY (tag, entry)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX entry_tag_by_entry ON entry_tag(entry);
+
+                    CREATE TABLE entry_theme (
+                        theme TEXT NOT NULL,
+                        entry INTEGER NOT NULL REFERENCES entry(rowid) ON DELETE CASCADE,
+                        PRIMARY KEY (theme, entry)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX entry_theme_by_entry ON entry_theme(entry);
+                    """)
+        }
+        migrator.registerMigration("v2-search") { db in
+            // Filled by the projection code in the same transaction as the entry row, not by triggers, so a
+            // bulk import pays one insert per entry and nothing per trigger.
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE entry_search USING fts5(
+                        title, body, tags, tokenize = 'unicode61 remove_diacritics 2');
+                    INSERT INTO entry_search(rowid, title, body, tags)
+                        SELECT rowid, coalesce(title, ''), body, replace(tags, char(31), ' ') FROM entry;
+                    """)
+        }
+        return migrator
+    }()
+
+    /// The names of the schema migrations, oldest first.
+    public static var migrationNames: [String] { migrator.migrations }
+
+    /// Creates a journal file migrated only up to `migration`, for tests of upgrades from older versions.
+    public static func _createLegacy(at path: String, upTo migration: String, deviceID: DeviceID) throws {
+        let database = try DatabaseQueue(path: path, configuration: configuration())
+        try migrator.migrate(database, upTo: migration)
+        try database.write { db in
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('device', ?)", arguments: [deviceID.rawValue])
+        }
+        try database.close()
+    }
+}

@@ -1,0 +1,161 @@
+import AllyCore
+import GRDB
+
+/// Local writes and the merge of foreign changes. Each public method is one transaction.
+extension Journal {
+    /// Creates an entry of `kind` with the fields of `patch` and returns it.
+    @discardableResult
+    public func create(_ kind: EntryKind, patch: EntryPatch, id: EntryID = .random(), createdAt: Int64? = nil) throws
+        -> Entry
+    {
+        try write([LocalWrite(entryID: id, kind: kind, createdAt: createdAt, patch: patch)])[0]
+    }
+
+    /// Applies `patch` to the existing entry `id` and returns the entry as it now is.
+    @discardableResult
+    public func update(_ id: EntryID, patch: EntryPatch) throws -> Entry {
+        try write([LocalWrite(entryID: id, patch: patch)])[0]
+    }
+
+    /// Carries out several local writes in one transaction: all of them, or none if one fails.
+    /// - Complexity: O(w) writes, each loading its entry's changes.
+    @discardableResult
+    public func write(_ writes: [LocalWrite]) throws -> [Entry] {
+        for write in writes {
+            if let invalid = write.patch.invalidValue {
+                throw JournalError(.invalidInput, "\(invalid) is not a valid value")
+            }
+        }
+        let now = clock()
+        return try Journal.wrap {
+            try database.write { db in
+                var appender = try ChangeAppender(db, deviceID: deviceID, wallMillis: now)
+                var results: [Entry] = []
+                for write in writes {
+                    var state: EntryState
+                    if let kind = write.kind {
+                        guard try !ChangeLog.hasChanges(for: write.entryID, in: db) else {
+                            throw JournalError(.invalidInput, "an entry with id \(write.entryID) already exists")
+                        }
+                        state = EntryState(entryID: write.entryID)
+                        let create = Operation.create(kind: kind, createdAt: write.createdAt ?? now)
+                        state.apply(try appender.append(create, to: write.entryID, in: db))
+                    } else {
+                        state = try ChangeLog.state(of: write.entryID, in: db)
+                        guard let current = state.makeEntry() else {
+                            throw JournalError(.unknownEntry, "no entry \(write.entryID)")
+                        }
+                        if current.isTrashed {
+                            throw JournalError(
+                                .invalidState, "entry \(write.entryID.rawValue.prefix(8)) is in the trash; restore it first")
+                        }
+                    }
+                    for operation in write.patch.operations(against: state) {
+                        state.apply(try appender.append(operation, to: write.entryID, in: db))
+                    }
+                    guard let entry = state.makeEntry() else {
+                        throw JournalError(.unknownEntry, "no entry \(write.entryID)")
+                    }
+                    try Projection.save(entry, in: db)
+                    results.append(entry)
+                }
+                return results
+            }
+        }
+    }
+
+    /// Moves an entry to the trash. Trashing an entry with a trash-versus-edit conflict settles it: trashed.
+    @discardableResult
+    public func trash(_ id: EntryID) throws -> Entry {
+        try writeFlag(id) { entry, db in
+            guard !entry.isTrashed else { throw JournalError(.invalidState, "entry \(id.rawValue.prefix(8)) is already in the trash") }
+            return .trash(seen: try ChangeLog.versionVector(in: db))
+        }
+    }
+
+    /// Takes an entry out of the trash. Restoring an entry with a trash-versus-edit conflict settles it: kept.
+    @discardableResult
+    public func restore(_ id: EntryID) throws -> Entry {
+        try writeFlag(id) { entry, _ in
+            guard entry.isTrashed || entry.conflict?.trash != nil else {
+                throw JournalError(.invalidState, "entry \(id.rawValue.prefix(8)) is not in the trash")
+            }
+            return .restore
+        }
+    }
+
+    private func writeFlag(_ id: EntryID, _ operation: (Entry, Database) throws -> Operation) throws -> Entry {
+        let now = clock()
+        return try Journal.wrap {
+            try database.write { db in
+                var state = try ChangeLog.state(of: id, in: db)
+                guard let current = state.makeEntry() else { throw JournalError(.unknownEntry, "no entry \(id)") }
+                let op = try operation(current, db)
+                var appender = try ChangeAppender(db, deviceID: deviceID, wallMillis: now)
+                state.apply(try appender.append(op, to: id, in: db))
+                guard let entry = state.makeEntry() else { throw JournalError(.unknownEntry, "no entry \(id)") }
+                try Projection.save(entry, in: db)
+                return entry
+            }
+        }
+    }
+
+    /// Merges changes from another journal (a bundle, or later a sync page) in one transaction.
+    ///
+    /// Idempotent: a change already held byte for byte is skipped. A change whose id is held with different
+    /// content is refused, and then nothing of the batch is applied.
+    /// - Complexity: O(c) for c changes, plus re-materialising each touched entry from its stored changes.
+    public func apply(_ changes: [Change]) throws -> ApplyOutcome {
+        var unique: [ChangeID: (change: Change, json: String)] = [:]
+        var order: [ChangeID] = []
+        for change in changes {
+            let json = try ChangeLog.json(of: change)
+            if let seen = unique[change.id] {
+                if seen.json != json {
+                    throw JournalError(.conflictingChange, "two different changes claim the id \(change.id.short)")
+                }
+                continue
+            }
+            unique[change.id] = (change, json)
+            order.append(change.id)
+        }
+        let duplicatesInBatch = changes.count - order.count
+        return try Journal.wrap {
+            try database.write { db in
+                var outcome = ApplyOutcome()
+                outcome.duplicates = duplicatesInBatch
+                var fresh: [EntryID: [Change]] = [:]
+                var existed: [EntryID: Bool] = [:]
+                for id in order {
+                    guard let (change, json) = unique[id] else { continue }
+                    if let stored = try ChangeLog.storedJSON(of: id, in: db) {
+                        guard stored == json else {
+                            throw JournalError(
+                                .conflictingChange,
+                                "change \(id.short) differs from the one this journal already holds under that id; "
+                                    + "nothing was imported")
+                        }
+                        outcome.duplicates += 1
+                        continue
+                    }
+                    if existed[change.entryID] == nil {
+                        existed[change.entryID] = try ChangeLog.hasChanges(for: change.entryID, in: db)
+                    }
+                    try ChangeLog.insert(change, json: json, in: db)
+                    fresh[change.entryID, default: []].append(change)
+                    outcome.inserted += 1
+                }
+                for (entryID, changes) in fresh {
+                    let state =
+                        existed[entryID] == true
+                        ? try ChangeLog.state(of: entryID, in: db) : EntryState(entryID: entryID, changes: changes)
+                    guard let entry = state.makeEntry() else { continue }
+                    try Projection.save(entry, in: db)
+                    outcome.entriesTouched += 1
+                    if entry.hasConflict { outcome.conflicts += 1 }
+                }
+                return outcome
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import AllyCore
+import Foundation
+import GRDB
+
+/// One ally journal: a single SQLite file holding the change log and its projection (DESIGN.md §8).
+///
+/// Every public write is one transaction that appends changes and updates the projection together, so a crash
+/// leaves either all of a write or none of it.
+///
+/// ```swift
+/// let journal = try Journal.create(at: path)
+/// let entry = try journal.create(.reflection, patch: patch)
+/// ```
+public struct Journal: Sendable {
+    /// The SQLite `application_id` that marks a file as an ally journal ("ALLY").
+    public static let applicationID: Int32 = 0x414C_4C59
+
+    /// The connection the app uses.
+    public let database: DatabaseQueue
+    /// This journal's device id, fixed when the journal was created.
+    public let deviceID: DeviceID
+    /// Where the file is.
+    public let path: String
+    let clock: @Sendable () -> Int64
+
+    /// Creates a new journal file at `path`; refuses if a file is already there.
+    public static func create(
+        at path: String, deviceID: DeviceID = .random(), clock: @escaping @Sendable () -> Int64 = Journal.systemClock
+    ) throws -> Journal {
+        if FileManager.default.fileExists(atPath: path) {
+            throw JournalError(.alreadyExists, "a journal already exists at \(path)")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw JournalError(.storage, "cannot create the folder \(directory): \(error.localizedDescription)")
+            }
+        }
+        let database = try wrap { try DatabaseQueue(path: path, configuration: configuration()) }
+        do {
+            try wrap {
+                try migrator.migrate(database)
+                try database.write { db in
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('device', ?)", arguments: [deviceID.rawValue])
+                }
+            }
+        } catch {
+            try? database.close()
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            throw error
+        }
+        return Journal(database: database, deviceID: deviceID, path: path, clock: clock)
+    }
+
+    /// Opens the journal at `path`, upgrading an older schema; refuses a missing file, a file that is not an
+    /// ally journal, a journal from a newer ally, or a damaged one, without writing to it.
+    public static func open(at path: String, clock: @escaping @Sendable () -> Int64 = Journal.systemClock) throws
+        -> Journal
+    {
+        try checkFile(at: path)
+        let database = try wrap { try DatabaseQueue(path: path, configuration: configuration()) }
+        do {
+            let deviceID = try wrap {
+                try database.read { db -> DeviceID in
+                    let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                    guard applicationID == Journal.applicationID else {
+                        throw JournalError(.notAJournal, "\(path) is an SQLite database but not an ally journal")
+                    }
+                    if try migrator.hasBeenSuperseded(db) {
+                        throw JournalError(
+                            .newerSchema,
+                            "\(path) was written by a newer version of ally; upgrade ally to open it")
+                    }
+                    guard try db.tableExists("meta"),
+                        let raw = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'"),
+                        let deviceID = DeviceID(rawValue: raw)
+                    else { throw JournalError(.notAJournal, "\(path) has no device id; it is not a usable ally journal") }
+                    return deviceID
+                }
+            }
+            try wrap { try migrator.migrate(database) }
+            return Journal(database: database, deviceID: deviceID, path: path, clock: clock)
+        } catch {
+            try? database.close()
+            throw error
+        }
+    }
+
+    /// Milliseconds since the epoch from the system clock.
+    public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.journalMode = .wal
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            // DESIGN.md §8: durability and no remnants of deleted text; checked by a test on this connection.
+            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON")
+        }
+        return config
+    }
+
+    /// Refuses, before SQLite touches it, a path that is missing, empty, a folder, or not an SQLite file.
+    static func checkFile(at path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw JournalError(.notFound, "no journal at \(path)")
+        }
+        guard !isDirectory.boolValue else { throw JournalError(.notAJournal, "\(path) is a folder, not a journal") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw JournalError(.storage, "cannot read \(path) (check its permissions)")
+        }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw JournalError(
+                .notAJournal, header.isEmpty ? "\(path) is empty; it is not an ally journal" : "\(path) is not an ally journal")
+        }
+    }
+
+    /// Runs `body`, turning SQLite's failures into `JournalError`s that say what they mean.
+    static func wrap<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as JournalError {
+            throw error
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                throw JournalError(
+                    .corrupt, "the journal file is damaged (\(error.message ?? "corrupt")); restore it from a backup",
+                    cause: error)
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                throw JournalError(.storage, "cannot write the journal: \(error.message ?? "\(error)")", cause: error)
+            default:
+                throw JournalError(.storage, "journal storage failed: \(error.message ?? "\(error)")", cause: error)
+            }
+        }
+    }
+}

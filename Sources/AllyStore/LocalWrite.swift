@@ -1,0 +1,36 @@
+import AllyCore
+
+/// One local write to one entry: a create (when `kind` is set) and the fields to change.
+public struct LocalWrite: Sendable, Hashable {
+    /// The entry written.
+    public var entryID: EntryID
+    /// Set to create the entry with this kind.
+    public var kind: EntryKind?
+    /// The creation time to record (ms since the epoch) when creating; nil means now. Imports keep the original.
+    public var createdAt: Int64?
+    /// What to set, add, remove or rewrite.
+    public var patch: EntryPatch
+
+    /// Makes a write.
+    public init(entryID: EntryID, kind: EntryKind? = nil, createdAt: Int64? = nil, patch: EntryPatch) {
+        self.entryID = entryID
+        self.kind = kind
+        self.createdAt = createdAt
+        self.patch = patch
+    }
+}
+
+/// What merging foreign changes did.
+public struct ApplyOutcome: Sendable, Hashable {
+    /// Changes new to this journal, now in its log.
+    public var inserted = 0
+    /// Changes it already had, byte for byte: ignored.
+    public var duplicates = 0
+    /// Entries whose projection was brought up to date.
+    public var entriesTouched = 0
+    /// Of those, how many have a conflict now.
+    public var conflicts = 0
+
+    /// Makes an empty outcome.
+    public init() {}
+}
