@@ -53,6 +53,10 @@ extension Journal {
                     for operation in write.patch.operations(against: state) {
                         state.apply(try appender.append(operation, to: write.entryID, in: db))
                     }
+                    if write.trash {
+                        let seen = try ChangeLog.versionVector(in: db)
+                        state.apply(try appender.append(.trash(seen: seen), to: write.entryID, in: db))
+                    }
                     guard let entry = state.makeEntry() else {
                         throw JournalError(.unknownEntry, "no entry \(write.entryID)")
                     }

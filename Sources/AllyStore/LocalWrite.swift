@@ -10,13 +10,18 @@ public struct LocalWrite: Sendable, Hashable {
     public var createdAt: Int64?
     /// What to set, add, remove or rewrite.
     public var patch: EntryPatch
+    /// Move the entry to the trash after writing it (an import of a trashed entry).
+    public var trash: Bool
 
     /// Makes a write.
-    public init(entryID: EntryID, kind: EntryKind? = nil, createdAt: Int64? = nil, patch: EntryPatch) {
+    public init(
+        entryID: EntryID, kind: EntryKind? = nil, createdAt: Int64? = nil, patch: EntryPatch, trash: Bool = false
+    ) {
         self.entryID = entryID
         self.kind = kind
         self.createdAt = createdAt
         self.patch = patch
+        self.trash = trash
     }
 }
 

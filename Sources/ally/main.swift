@@ -1,1 +1,3 @@
-print("ally")
+import AllyCLI
+
+AllyCLI.main()

@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// The root `ally` command.
+struct Ally: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ally",
+        abstract: "An offline-first, private journal for practising allyship.",
+        discussion: """
+            Write reflections, mistakes, learning goals, ally actions, colleagues' feedback and domestic audits; \
+            tag them with the five trust themes (humility, capability, agency, reliability, integrity) and the \
+            three levels of allyship (interpersonal, public, systemic). Everything stays in one SQLite file on \
+            this laptop; bundles carry changes between laptops, and edits made on two laptops merge without loss.
+
+            Start:
+              ally new reflection "Noticed who spoke first in handover, and who was talked over."
+              ally list
+              ally prompt --theme humility
+
+            Exit status: 0 ok; 1 failure; 2 bad input (a value, date, id or query); 3 no such journal or entry; \
+            4 the file is not a usable journal (not ally's, newer, or damaged); 5 refused (a conflicting \
+            change, or the entry's state does not allow it); 64 unknown option or missing argument.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            Init.self, New.self, List.self, Show.self, Search.self, Edit.self, Trash.self, Restore.self,
+            History.self, Conflicts.self, Resolve.self, Export.self, Import.self, BundleCommand.self, PromptCommand.self,
+            Check.self,
+        ]
+    )
+}

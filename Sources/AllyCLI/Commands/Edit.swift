@@ -1,0 +1,100 @@
+import AllyCore
+import AllyStore
+import ArgumentParser
+import Foundation
+
+/// `ally edit ID`: change fields or the body of an entry.
+struct Edit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change an entry's fields or body.",
+        discussion: """
+            With field options, changes just those fields. With none, opens $VISUAL or $EDITOR on the current \
+            body. Edits made here and on another laptop merge when the journals next meet: different fields and \
+            non-overlapping body edits combine; overlapping body edits become a conflict (see `ally conflicts`).
+
+            Examples:
+              ally edit 3fa2 --add-tag rounds --remove-tag draft
+              ally edit 3fa2 --status done
+              ally edit 3fa2 --body - < revised.md
+              ally edit 3fa2 --title ''        # removes the title
+            """)
+
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).") var id: String
+
+    @Option(help: "A new title; '' removes it.") var title: String?
+    @Option(help: "The new body text; '-' reads standard input.") var body: String?
+    @Option(name: .customLong("add-tag"), help: "Add a tag (repeatable).") var addTags: [String] = []
+    @Option(name: .customLong("remove-tag"), help: "Remove a tag (repeatable).") var removeTags: [String] = []
+    @Option(name: .customLong("add-theme"), help: "Add a theme (repeatable).") var addThemes: [Theme] = []
+    @Option(name: .customLong("remove-theme"), help: "Remove a theme (repeatable).") var removeThemes: [Theme] = []
+    @Option(help: "The level: interpersonal, public or systemic.") var level: Level?
+    @Option(name: .customLong("on"), help: "When it happened (YYYY-MM-DD, today, yesterday, 'N days ago', a weekday).")
+    var occurredOn: String?
+    @Option(help: "For a goal: the status, open, done or dropped.") var status: GoalStatus?
+    @Option(help: "For a goal: the due date, or 'none' to remove it.") var due: String?
+    @Option(help: "For an action: minutes spent.") var minutes: Int?
+    @Option(help: "For an action: mentoring, shout-out or tell-leaders.") var pledge: PledgeCategory?
+    @Option(name: .customLong("link"), help: "Link a related entry by id (repeatable).") var links: [String] = []
+    @Option(name: .customLong("unlink"), help: "Remove a link (repeatable).") var unlinks: [String] = []
+
+    var hasFieldOptions: Bool {
+        title != nil || body != nil || !addTags.isEmpty || !removeTags.isEmpty || !addThemes.isEmpty
+            || !removeThemes.isEmpty || level != nil || occurredOn != nil || status != nil || due != nil
+            || minutes != nil || pledge != nil || !links.isEmpty || !unlinks.isEmpty
+    }
+
+    func validate() throws {
+        if let minutes, !(0...100_000).contains(minutes) { throw ValidationError("--minutes must be between 0 and 100000") }
+        if let title, title.contains("\n") || title.count > 500 {
+            throw ValidationError("--title must be one line of at most 500 characters")
+        }
+    }
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        let entryID = try journal.resolveID(id)
+        guard let entry = try journal.entry(entryID) else { throw CLIError("no entry \(id)", exitCode: 3) }
+        if entry.isTrashed { throw CLIError("entry \(id) is in the trash; `ally restore \(id)` first", exitCode: 5) }
+        if entry.kind != .goal, status != nil || due != nil {
+            throw CLIError("--status and --due are for goals; this entry is a \(entry.kind.rawValue)", exitCode: 2)
+        }
+        if entry.kind != .action, minutes != nil || pledge != nil {
+            throw CLIError("--minutes and --pledge are for actions; this entry is a \(entry.kind.rawValue)", exitCode: 2)
+        }
+        var patch = EntryPatch()
+        if let title { patch.scalars[.title] = title.isEmpty ? .some(nil) : title }
+        if let level { patch.scalars[.level] = level.rawValue }
+        if let occurredOn { patch.scalars[.occurredOn] = try Parse.date(occurredOn, option: "--on", context: context).description }
+        if let status { patch.scalars[.status] = status.rawValue }
+        if let due {
+            patch.scalars[.due] = due.lowercased() == "none" ? .some(nil) : try Parse.date(due, option: "--due", context: context).description
+        }
+        if let minutes { patch.scalars[.minutes] = String(minutes) }
+        if let pledge { patch.scalars[.pledge] = pledge.rawValue }
+        patch.additions[.tags] = try addTags.map { try Parse.tag($0, option: "--add-tag") }
+        patch.removals[.tags] = try removeTags.map { try Parse.tag($0, option: "--remove-tag") }
+        patch.additions[.themes] = addThemes.map(\.rawValue)
+        patch.removals[.themes] = removeThemes.map(\.rawValue)
+        patch.additions[.links] = try links.map { try journal.resolveID($0).rawValue }
+        patch.removals[.links] = try unlinks.map { try journal.resolveID($0).rawValue }
+        if let body {
+            patch.body = try Parse.text(body, context: context).trimmingCharacters(in: .newlines)
+        } else if !hasFieldOptions {
+            let edited = try Editor.edit(
+                entry.body + Editor.instructions(["Editing \(entry.kind.rawValue) \(id). Save to keep, empty to cancel."]),
+                context: context)
+            if edited.isEmpty { throw CLIError("the edited body is empty; nothing was changed (use `ally trash` to remove an entry)") }
+            patch.body = edited
+        }
+        let updated = try journal.update(entryID, patch: patch)
+        if output.json {
+            context.print(try JSONOutput.string(updated))
+        } else {
+            let renderer = try EntryRenderer(journal: journal, entries: [updated], context: context)
+            context.print(updated == entry ? "Nothing changed: " + renderer.line(updated) : renderer.line(updated))
+        }
+    }
+}

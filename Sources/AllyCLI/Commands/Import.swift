@@ -1,0 +1,174 @@
+import AllyCore
+import AllyStore
+import ArgumentParser
+import Foundation
+
+/// `ally import FILE`: entries from an `ally export --format json` file or a jrnl JSON export.
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import entries from an ally JSON export or a jrnl JSON export.",
+        discussion: """
+            The format is recognised from the file. An ally export comes back whole: ids, kinds, dates, fields, \
+            links and trash state. Entries this journal already has (same id) are skipped, so importing the same \
+            file twice adds nothing. From jrnl (`jrnl --export json`), each entry becomes a reflection with its \
+            date, time, title, body and tags (a starred entry gets the tag "starred"). The import is one \
+            transaction: a damaged file imports nothing.
+
+            Examples:
+              ally import ~/ally-backup.json
+              jrnl --export json > jrnl.json && ally import jrnl.json
+            """)
+
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The file to import; '-' reads standard input.") var file: String
+
+    struct Summary: Encodable {
+        var format: String
+        var imported: Int
+        var skipped: Int
+    }
+
+    struct JrnlExport: Decodable {
+        struct Item: Decodable {
+            var date: String
+            var time: String?
+            var title: String?
+            var body: String?
+            var tags: [String]?
+            var starred: Bool?
+        }
+        var entries: [Item]
+    }
+
+    func run() throws {
+        let context = CLIContext.current
+        let data = try InputFile.read(file, context: context)
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw CLIError("\(file) is not UTF-8 text; nothing was imported", exitCode: 2)
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw CLIError("\(file) is not valid JSON (\(error.localizedDescription)); nothing was imported", exitCode: 2)
+        }
+        guard let top = object as? [String: Any] else {
+            throw CLIError("\(file) is neither an ally export nor a jrnl export; nothing was imported", exitCode: 2)
+        }
+        let journal = try journalOptions.openOrCreate(in: context)
+        let summary: Summary
+        if top["format"] as? String == "ally-export" {
+            summary = try importAlly(data, journal: journal)
+        } else if top["entries"] is [Any] {
+            summary = try importJrnl(data, journal: journal, context: context)
+        } else {
+            throw CLIError("\(file) is neither an ally export nor a jrnl export; nothing was imported", exitCode: 2)
+        }
+        if output.json {
+            context.print(try JSONOutput.string(summary))
+        } else {
+            context.print(
+                "Imported \(summary.imported) entries from the \(summary.format) export"
+                    + (summary.skipped > 0 ? "; skipped \(summary.skipped) already in this journal" : ""))
+        }
+    }
+
+    func importAlly(_ data: Data, journal: Journal) throws -> Summary {
+        let document: Export.Document
+        do {
+            document = try JSONDecoder().decode(Export.Document.self, from: data)
+        } catch {
+            throw CLIError("\(file) is a damaged ally export (\(Self.reason(error))); nothing was imported", exitCode: 2)
+        }
+        guard document.version <= 1 else {
+            throw CLIError("\(file) is an ally export of version \(document.version); this ally reads version 1", exitCode: 2)
+        }
+        var writes: [LocalWrite] = []
+        var skipped = 0
+        var seen = Set<EntryID>()
+        for entry in document.entries {
+            if try journal.entry(entry.id) != nil || !seen.insert(entry.id).inserted {
+                skipped += 1
+                continue
+            }
+            var patch = EntryPatch()
+            patch.body = entry.body
+            let scalars: [(ScalarField, String?)] = [
+                (.title, entry.title), (.level, entry.level?.rawValue), (.occurredOn, entry.occurredOn?.description),
+                (.due, entry.due?.description), (.status, entry.status?.rawValue),
+                (.minutes, entry.minutes.map(String.init)), (.pledge, entry.pledge?.rawValue),
+            ]
+            for (field, value) in scalars where value != nil { patch.scalars[field] = value }
+            patch.additions[.themes] = entry.themes.map(\.rawValue)
+            patch.additions[.tags] = entry.tags
+            patch.additions[.links] = entry.links.map(\.rawValue)
+            writes.append(
+                LocalWrite(entryID: entry.id, kind: entry.kind, createdAt: entry.createdAt, patch: patch, trash: entry.isTrashed))
+        }
+        try journal.write(writes)
+        return Summary(format: "ally", imported: writes.count, skipped: skipped)
+    }
+
+    func importJrnl(_ data: Data, journal: Journal, context: CLIContext) throws -> Summary {
+        let export: JrnlExport
+        do {
+            export = try JSONDecoder().decode(JrnlExport.self, from: data)
+        } catch {
+            throw CLIError("\(file) is a damaged jrnl export (\(Self.reason(error))); nothing was imported", exitCode: 2)
+        }
+        var writes: [LocalWrite] = []
+        for (index, item) in export.entries.enumerated() {
+            guard let date = LocalDate(iso: item.date) else {
+                throw CLIError("entry \(index + 1) of \(file) has a bad date '\(item.date)'; nothing was imported", exitCode: 2)
+            }
+            var minutesOfDay = 0
+            if let time = item.time {
+                let parts = time.split(separator: ":").compactMap { Int($0) }
+                if parts.count >= 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) {
+                    minutesOfDay = parts[0] * 60 + parts[1]
+                }
+            }
+            let createdAt = (Int64(date.dayNumber) * 86_400 + Int64(minutesOfDay * 60 - context.utcOffsetSeconds)) * 1000
+            var patch = EntryPatch()
+            if let title = item.title?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty {
+                patch.scalars[.title] = String(title.replacingOccurrences(of: "\n", with: " ").prefix(500))
+            }
+            patch.scalars[.occurredOn] = date.description
+            patch.body = (item.body ?? "").trimmingCharacters(in: .newlines)
+            var tags = (item.tags ?? []).map(Tag.normalized).filter(Tag.isValid)
+            if item.starred == true { tags.append("starred") }
+            patch.additions[.tags] = tags
+            writes.append(LocalWrite(entryID: .random(), kind: .reflection, createdAt: createdAt, patch: patch))
+        }
+        try journal.write(writes)
+        return Summary(format: "jrnl", imported: writes.count, skipped: 0)
+    }
+
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context): context.debugDescription
+        case DecodingError.keyNotFound(let key, let context):
+            "missing '\(key.stringValue)' at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            "\(context.debugDescription) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        default: error.localizedDescription
+        }
+    }
+}
+
+/// Reading a command's input file, or standard input for `-`.
+enum InputFile {
+    static func read(_ path: String, context: CLIContext) throws -> Data {
+        if path == "-" { return context.readAllInput() }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CLIError("no file at \(path)", exitCode: 3)
+        }
+        guard !isDirectory.boolValue else { throw CLIError("\(path) is a folder, not a file", exitCode: 2) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot read \(path) (check its permissions)")
+        }
+        return data
+    }
+}

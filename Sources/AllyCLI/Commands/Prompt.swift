@@ -1,0 +1,35 @@
+import AllyCore
+import AllyStore
+import ArgumentParser
+
+/// `ally prompt`: a question to write about.
+struct PromptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prompt",
+        abstract: "Print a reflection prompt.",
+        discussion: """
+            Prompts follow the five trust themes; filter by --theme or by the --kind of entry you want to write. \
+            The prompt changes day by day and walks through the whole list before one comes back.
+
+            Examples:
+              ally prompt
+              ally prompt --theme integrity
+              ally prompt --kind mistake
+            """)
+
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Only prompts for this theme.") var theme: Theme?
+    @Option(help: "Only prompts suited to this kind of entry.") var kind: EntryKind?
+
+    func run() throws {
+        let context = CLIContext.current
+        guard let prompt = Prompt.pick(theme: theme, kind: kind, on: context.today) else {
+            throw CLIError("no prompt matches that theme and kind together; try one of them alone", exitCode: 3)
+        }
+        if output.json {
+            context.print(try JSONOutput.string(prompt))
+        } else {
+            context.print("\(prompt.text)  (\(prompt.theme.rawValue))")
+        }
+    }
+}

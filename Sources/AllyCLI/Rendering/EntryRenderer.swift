@@ -1,0 +1,98 @@
+import AllyCore
+import AllyStore
+import Foundation
+
+/// Turns entries into the text and JSON the commands print.
+struct EntryRenderer {
+    let style: Style
+    let shortIDs: [EntryID: String]
+
+    init(journal: Journal, entries: [Entry], context: CLIContext) throws {
+        style = Style(enabled: context.usesColour)
+        let linked = entries.flatMap(\.links)
+        shortIDs = try journal.shortIDs(for: entries.map(\.id) + linked)
+    }
+
+    func short(_ id: EntryID) -> String { shortIDs[id] ?? String(id.rawValue.prefix(8)) }
+
+    /// One line per entry: id, date, kind, headline, themes and tags, conflict mark.
+    func line(_ entry: Entry) -> String {
+        var parts = [
+            style.id(short(entry.id)), entry.occurredOn?.description ?? "          ",
+            style.kind(entry.kind) + String(repeating: " ", count: max(0, 10 - entry.kind.rawValue.count)),
+            entry.headline.fitted(to: 48),
+        ]
+        var marks: [String] = entry.themes.map(\.rawValue)
+        marks += entry.tags.map { "#" + $0 }
+        if let status = entry.status, entry.kind == .goal { marks.append(status.rawValue) }
+        if !marks.isEmpty { parts.append(style.dim(marks.joined(separator: " "))) }
+        if entry.hasConflict { parts.append(style.warning("! conflict")) }
+        if entry.isTrashed { parts.append(style.dim("(trashed)")) }
+        return parts.joined(separator: "  ")
+    }
+
+    /// The full view of `ally show`.
+    func detail(_ entry: Entry) -> String {
+        var lines: [String] = []
+        lines.append("\(style.kind(entry.kind)) \(style.id(entry.id.rawValue))")
+        if let title = entry.title { lines.append(style.bold(title)) }
+        var facts: [String] = []
+        if let date = entry.occurredOn { facts.append("on \(date)") }
+        facts.append("created \(ISOTimestamp.format(entry.createdAt))")
+        facts.append("updated \(ISOTimestamp.format(entry.updatedAt))")
+        lines.append(style.dim(facts.joined(separator: " · ")))
+        var fields: [(String, String)] = []
+        if !entry.themes.isEmpty { fields.append(("themes", entry.themes.map(\.rawValue).joined(separator: ", "))) }
+        if let level = entry.level { fields.append(("level", level.rawValue)) }
+        if !entry.tags.isEmpty { fields.append(("tags", entry.tags.map { "#" + $0 }.joined(separator: " "))) }
+        if let status = entry.status { fields.append(("status", status.rawValue)) }
+        if let due = entry.due { fields.append(("due", due.description)) }
+        if let minutes = entry.minutes { fields.append(("minutes", String(minutes))) }
+        if let pledge = entry.pledge { fields.append(("pledge", pledge.rawValue)) }
+        if !entry.links.isEmpty { fields.append(("links", entry.links.map(short).joined(separator: ", "))) }
+        if entry.isTrashed { fields.append(("trashed", "yes (ally restore \(short(entry.id)))")) }
+        for (name, value) in fields { lines.append("\(name.fitted(to: 8)) \(value)") }
+        if let conflict = entry.conflict { lines.append(""); lines += conflictLines(conflict, entry: entry) }
+        lines.append("")
+        lines.append(entry.body)
+        return lines.joined(separator: "\n")
+    }
+
+    func conflictLines(_ conflict: Conflict, entry: Entry) -> [String] {
+        var lines: [String] = []
+        if let trash = conflict.trash {
+            let editors = Set(trash.unseenEdits.map(\.deviceID.short)).sorted().joined(separator: ", ")
+            lines.append(
+                style.warning("! conflict:")
+                    + " trashed on device \(trash.trashedBy.deviceID.short) at \(ISOTimestamp.format(trash.trashedAt.wallMillis))"
+                    + " while edited on device \(editors)")
+            lines.append(
+                "  keep it with `ally resolve \(short(entry.id)) --keep`, or trash it with `ally resolve \(short(entry.id)) --discard`")
+        }
+        if !conflict.bodyVersions.isEmpty {
+            lines.append(
+                style.warning("! conflict:") + " the body was edited on two laptops in overlapping places; "
+                    + "both versions are kept")
+            for version in conflict.bodyVersions {
+                lines.append(
+                    style.dim(
+                        "--- version \(version.id.short) (device \(version.id.deviceID.short), "
+                            + "\(ISOTimestamp.format(version.at.wallMillis)))"))
+                lines.append(contentsOf: version.text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
+            }
+            lines.append(
+                "  settle it with `ally resolve \(short(entry.id))` (editor), `--take VERSION` or `--body TEXT`; "
+                    + "the body below shows the merge with conflict markers")
+        }
+        return lines
+    }
+}
+
+/// JSON printing shared by every `--json` command.
+enum JSONOutput {
+    static func string(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
