@@ -30,13 +30,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ally", dependencies: ["AllyCLI"]),
-        .target(name: "AllyTesting", dependencies: ["AllyCore", "AllyStore"]),
+        .target(name: "AllyTesting", dependencies: ["AllyCore", "AllyStore", "AllyCLI"]),
         .executableTarget(
             name: "AllyBench",
             dependencies: ["AllyCore", "AllyStore", "AllyTesting"],
             path: "Tools/AllyBench"
         ),
-        .testTarget(name: "AllyCoreTests", dependencies: ["AllyCore", "AllyTesting"]),
+        // AllyCore builds and tests with no other package (DESIGN.md §2), so its tests use only AllyCore.
+        .testTarget(name: "AllyCoreTests", dependencies: ["AllyCore"]),
         .testTarget(name: "AllyStoreTests", dependencies: ["AllyStore", "AllyTesting"]),
         .testTarget(name: "AllyCLITests", dependencies: ["AllyCLI", "AllyTesting"]),
     ],

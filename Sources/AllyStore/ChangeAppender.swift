@@ -22,7 +22,7 @@ struct ChangeAppender {
     }
 
     /// Appends one change to the log and returns it.
-    mutating func append(_ operation: Operation, to entryID: EntryID, in db: Database) throws -> Change {
+    mutating func append(_ operation: ChangeOperation, to entryID: EntryID, in db: Database) throws -> Change {
         let at = clock.tick(wallMillis: wallMillis)
         let change = Change(id: ChangeID(deviceID: clock.deviceID, seq: nextSeq), at: at, entryID: entryID, operation: operation)
         nextSeq += 1

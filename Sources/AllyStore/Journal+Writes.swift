@@ -38,7 +38,7 @@ extension Journal {
                             throw JournalError(.invalidInput, "an entry with id \(write.entryID) already exists")
                         }
                         state = EntryState(entryID: write.entryID)
-                        let create = Operation.create(kind: kind, createdAt: write.createdAt ?? now)
+                        let create = ChangeOperation.create(kind: kind, createdAt: write.createdAt ?? now)
                         state.apply(try appender.append(create, to: write.entryID, in: db))
                     } else {
                         state = try ChangeLog.state(of: write.entryID, in: db)
@@ -88,7 +88,7 @@ extension Journal {
         }
     }
 
-    private func writeFlag(_ id: EntryID, _ operation: (Entry, Database) throws -> Operation) throws -> Entry {
+    private func writeFlag(_ id: EntryID, _ operation: (Entry, Database) throws -> ChangeOperation) throws -> Entry {
         let now = clock()
         return try Journal.wrap {
             try database.write { db in

@@ -7,10 +7,10 @@ public struct Change: Hashable, Sendable {
     /// The entry the change touches.
     public var entryID: EntryID
     /// What it does.
-    public var operation: Operation
+    public var operation: ChangeOperation
 
     /// Makes a change.
-    public init(id: ChangeID, at: HybridTimestamp, entryID: EntryID, operation: Operation) {
+    public init(id: ChangeID, at: HybridTimestamp, entryID: EntryID, operation: ChangeOperation) {
         self.id = id
         self.at = at
         self.entryID = entryID

@@ -25,8 +25,8 @@ public struct EntryPatch: Sendable, Hashable {
     ///
     /// A body edit names every current head as a parent, so writing the merged text of a conflicted or
     /// multi-head body settles it (Protocol/SPEC.md §4.3).
-    public func operations(against state: EntryState) -> [Operation] {
-        var operations: [Operation] = []
+    public func operations(against state: EntryState) -> [ChangeOperation] {
+        var operations: [ChangeOperation] = []
         for field in ScalarField.allCases {
             guard let wanted = scalars[field] else { continue }
             if state.value(of: field) != wanted { operations.append(.set(field, wanted)) }

@@ -7,6 +7,12 @@ public enum TextMerge {
         public var text: String
         /// Whether some edits overlapped and could not be merged.
         public var hasConflict: Bool
+
+        /// Makes a result.
+        public init(text: String, hasConflict: Bool) {
+            self.text = text
+            self.hasConflict = hasConflict
+        }
     }
 
     /// Merges `ours` and `theirs`, both edited from `base`. Labels name the sides in conflict markers.

@@ -1,5 +1,5 @@
 /// What one change does to its entry (DESIGN.md §3, Protocol/SPEC.md §2).
-public enum Operation: Hashable, Sendable {
+public enum ChangeOperation: Hashable, Sendable {
     /// Brings the entry into being with its kind and creation time (ms since the epoch).
     case create(kind: EntryKind, createdAt: Int64)
     /// Sets a scalar field; nil clears it.
