@@ -60,26 +60,32 @@ public struct Journal: Sendable {
         -> Journal
     {
         try checkFile(at: path)
+        // Vet the file through a read-only connection first: nothing, not even a switch to WAL, may be written
+        // to a file that turns out not to be ours, to be newer, or to be damaged.
+        let deviceID = try wrap {
+            let inspector = try DatabaseQueue(path: path, configuration: inspectionConfiguration())
+            defer { try? inspector.close() }
+            return try inspector.read { db -> DeviceID in
+                let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                guard applicationID == Journal.applicationID else {
+                    throw JournalError(.notAJournal, "\(path) is an SQLite database but not an ally journal")
+                }
+                if try migrator.hasBeenSuperseded(db) {
+                    throw JournalError(
+                        .newerSchema, "\(path) was written by a newer version of ally; upgrade ally to open it")
+                }
+                guard try db.tableExists("meta"),
+                    let raw = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'"),
+                    let deviceID = DeviceID(rawValue: raw)
+                else { throw JournalError(.notAJournal, "\(path) has no device id; it is not a usable ally journal") }
+                // The schema's first pages and the log's tail must read back; a damaged file fails here.
+                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT rowid FROM change ORDER BY rowid DESC LIMIT 16)")
+                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT rowid FROM entry ORDER BY rowid DESC LIMIT 16)")
+                return deviceID
+            }
+        }
         let database = try wrap { try DatabaseQueue(path: path, configuration: configuration()) }
         do {
-            let deviceID = try wrap {
-                try database.read { db -> DeviceID in
-                    let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                    guard applicationID == Journal.applicationID else {
-                        throw JournalError(.notAJournal, "\(path) is an SQLite database but not an ally journal")
-                    }
-                    if try migrator.hasBeenSuperseded(db) {
-                        throw JournalError(
-                            .newerSchema,
-                            "\(path) was written by a newer version of ally; upgrade ally to open it")
-                    }
-                    guard try db.tableExists("meta"),
-                        let raw = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'"),
-                        let deviceID = DeviceID(rawValue: raw)
-                    else { throw JournalError(.notAJournal, "\(path) has no device id; it is not a usable ally journal") }
-                    return deviceID
-                }
-            }
             try wrap { try migrator.migrate(database) }
             return Journal(database: database, deviceID: deviceID, path: path, clock: clock)
         } catch {
@@ -93,13 +99,21 @@ public struct Journal: Sendable {
 
     static func configuration() -> Configuration {
         var config = Configuration()
-        config.journalMode = .wal
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
             // DESIGN.md §8: durability and no remnants of deleted text; checked by a test on this connection.
-            try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON")
+            // WAL is set here rather than through `journalMode = .wal`, which would also lower synchronous to NORMAL.
+            try db.execute(sql: "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON")
         }
+        return config
+    }
+
+    /// A read-only connection that writes nothing, used to vet a file before the real connection touches it.
+    static func inspectionConfiguration() -> Configuration {
+        var config = Configuration()
+        config.readonly = true
+        config.foreignKeysEnabled = false
         return config
     }
 

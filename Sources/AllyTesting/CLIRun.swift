@@ -1,0 +1,45 @@
+import AllyCLI
+import Foundation
+
+/// Runs `ally` commands in-process against captured output, a fixed environment and a manual clock.
+public final class CLIRun: @unchecked Sendable {
+    /// What one command printed and returned.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Environment for every command (add `ALLY_JOURNAL`, `EDITOR`, …).
+    public var environment: [String: String]
+    /// The clock commands read.
+    public let clock: ManualClock
+
+    /// Makes a runner whose commands use `journal` unless they pass `--journal`.
+    public init(journal: String, clock: ManualClock = ManualClock(), environment: [String: String] = [:]) {
+        self.environment = environment.merging(["ALLY_JOURNAL": journal, "NO_COLOR": "1"]) { mine, _ in mine }
+        self.clock = clock
+    }
+
+    /// Runs one command line, with `stdin` as standard input.
+    @discardableResult
+    public func callAsFunction(_ arguments: String..., stdin: String = "") -> Result {
+        run(arguments, stdin: Data(stdin.utf8))
+    }
+
+    /// Runs one command line with raw bytes on standard input.
+    public func run(_ arguments: [String], stdin: Data = Data()) -> Result {
+        let out = Buffer()
+        let err = Buffer()
+        let context = CLIContext(
+            environment: environment, clock: clock.reading, readInput: { stdin }, writeOut: { out.append($0) },
+            writeErr: { err.append($0) })
+        let status = AllyCLI.run(arguments, context: context)
+        return Result(status: status, stdout: out.text, stderr: err.text)
+    }
+
+    final class Buffer: @unchecked Sendable {
+        private(set) var text = ""
+        func append(_ more: String) { text += more }
+    }
+}
