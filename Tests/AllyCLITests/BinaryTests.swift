@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// The real `ally` executable: exit statuses and streams as a shell sees them.
+@Suite struct BinaryTests {
+    static var binary: String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/ally").path
+    }
+
+    func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, String, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func theBinaryWritesReadsAndFailsLikeAShellToolShould() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the ally product first: \(Self.binary)")
+        let folder = NSTemporaryDirectory() + "ally-binary-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let environment = ["ALLY_JOURNAL": folder + "/j.sqlite", "HOME": folder, "PATH": "/usr/bin:/bin"]
+        let (status, id, created) = try run(["new", "reflection", "From a real process"], environment: environment)
+        #expect(status == 0 && created.contains("Created a new journal"))
+        let (listStatus, listing, _) = try run(["list"], environment: environment)
+        #expect(listStatus == 0 && listing.contains(id.trimmingCharacters(in: .newlines)))
+        let (badStatus, _, badError) = try run(["show", "ffffffff"], environment: environment)
+        #expect(badStatus == 3 && badError.hasPrefix("ally: error: "))
+        let (helpStatus, help, _) = try run(["new", "--help"], environment: environment)
+        #expect(helpStatus == 0 && help.contains("Examples:"))
+        let (completionStatus, completion, _) = try run(["--generate-completion-script", "bash"], environment: environment)
+        #expect(completionStatus == 0 && completion.contains("complete"))
+    }
+}
