@@ -10,6 +10,15 @@ public struct Conflict: Hashable, Sendable, Codable {
         self.bodyVersions = bodyVersions
         self.trash = trash
     }
+
+    enum CodingKeys: String, CodingKey { case bodyVersions, trash }
+
+    /// Writes `trash` as null when absent, like every other absent value in entry JSON.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(bodyVersions, forKey: .bodyVersions)
+        try container.encode(trash, forKey: .trash)
+    }
 }
 
 /// A trash that did not know about some edits of the entry it trashed.
