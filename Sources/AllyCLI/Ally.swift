@@ -23,7 +23,8 @@ struct Ally: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, New.self, List.self, Show.self, Search.self, Edit.self, Trash.self, Restore.self,
-            History.self, Conflicts.self, Resolve.self, Export.self, Import.self, BundleCommand.self, PromptCommand.self,
+            History.self, Conflicts.self, Resolve.self, Export.self, Import.self, BundleCommand.self,
+            PromptCommand.self,
             Check.self,
         ]
     )

@@ -43,11 +43,14 @@ public enum AllyCLI {
         }
         text = lines.joined(separator: " ")
         if !choices.isEmpty {
-            text = text.replacingOccurrences(of: "Please provide one of the following:", with: "Use one of:")
+            text =
+                text.replacingOccurrences(of: "Please provide one of the following:", with: "Use one of:")
                 + " " + choices.joined(separator: ", ")
         }
         if let hint = message.split(separator: "\n").first(where: { $0.contains("See '") }) {
-            text += " (" + hint.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "See '", with: "see '")
+            text +=
+                " ("
+                + hint.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "See '", with: "see '")
                 .trimmingCharacters(in: CharacterSet(charactersIn: ".")) + ")"
         }
         return text

@@ -8,7 +8,8 @@ struct ChangeAppender {
     private let wallMillis: Int64
 
     init(_ db: Database, deviceID: DeviceID, wallMillis: Int64) throws {
-        let lastSeq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM change WHERE device = ?", arguments: [deviceID.rawValue])
+        let lastSeq = try Int64.fetchOne(
+            db, sql: "SELECT max(seq) FROM change WHERE device = ?", arguments: [deviceID.rawValue])
         nextSeq = (lastSeq ?? 0) + 1
         var latest: HybridTimestamp?
         if let row = try Row.fetchOne(
@@ -24,7 +25,8 @@ struct ChangeAppender {
     /// Appends one change to the log and returns it.
     mutating func append(_ operation: ChangeOperation, to entryID: EntryID, in db: Database) throws -> Change {
         let at = clock.tick(wallMillis: wallMillis)
-        let change = Change(id: ChangeID(deviceID: clock.deviceID, seq: nextSeq), at: at, entryID: entryID, operation: operation)
+        let change = Change(
+            id: ChangeID(deviceID: clock.deviceID, seq: nextSeq), at: at, entryID: entryID, operation: operation)
         nextSeq += 1
         try ChangeLog.insert(change, json: try ChangeLog.json(of: change), in: db)
         return change

@@ -7,8 +7,10 @@ extension Journal {
     public func entry(_ id: EntryID) throws -> Entry? {
         try Journal.wrap {
             try database.read { db in
-                try Row.fetchOne(db, sql: "SELECT \(Projection.columns) FROM entry e WHERE e.id = ?", arguments: [id.rawValue])
-                    .map(Projection.entry(from:))
+                try Row.fetchOne(
+                    db, sql: "SELECT \(Projection.columns) FROM entry e WHERE e.id = ?", arguments: [id.rawValue]
+                )
+                .map(Projection.entry(from:))
             }
         }
     }
@@ -92,7 +94,8 @@ extension Journal {
             let detail = (error.cause as? DatabaseError)?.message ?? error.message
             throw JournalError(
                 .invalidQuery,
-                "the search '\(text)' is not valid FTS5 syntax (\(detail)); quote phrases with \"…\"", cause: error.cause)
+                "the search '\(text)' is not valid FTS5 syntax (\(detail)); quote phrases with \"…\"",
+                cause: error.cause)
         }
     }
 

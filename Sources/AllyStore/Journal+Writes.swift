@@ -47,7 +47,8 @@ extension Journal {
                         }
                         if current.isTrashed {
                             throw JournalError(
-                                .invalidState, "entry \(write.entryID.rawValue.prefix(8)) is in the trash; restore it first")
+                                .invalidState,
+                                "entry \(write.entryID.rawValue.prefix(8)) is in the trash; restore it first")
                         }
                     }
                     for operation in write.patch.operations(against: state) {
@@ -72,7 +73,9 @@ extension Journal {
     @discardableResult
     public func trash(_ id: EntryID) throws -> Entry {
         try writeFlag(id) { entry, db in
-            guard !entry.isTrashed else { throw JournalError(.invalidState, "entry \(id.rawValue.prefix(8)) is already in the trash") }
+            guard !entry.isTrashed else {
+                throw JournalError(.invalidState, "entry \(id.rawValue.prefix(8)) is already in the trash")
+            }
             return .trash(seen: try ChangeLog.versionVector(in: db))
         }
     }

@@ -43,7 +43,8 @@ public struct Journal: Sendable {
             try wrap {
                 try migrator.migrate(database)
                 try database.write { db in
-                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('device', ?)", arguments: [deviceID.rawValue])
+                    try db.execute(
+                        sql: "INSERT INTO meta(key, value) VALUES ('device', ?)", arguments: [deviceID.rawValue])
                 }
             }
         } catch {
@@ -79,8 +80,10 @@ public struct Journal: Sendable {
                     let deviceID = DeviceID(rawValue: raw)
                 else { throw JournalError(.notAJournal, "\(path) has no device id; it is not a usable ally journal") }
                 // The schema's first pages and the log's tail must read back; a damaged file fails here.
-                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT rowid FROM change ORDER BY rowid DESC LIMIT 16)")
-                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT rowid FROM entry ORDER BY rowid DESC LIMIT 16)")
+                _ = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM (SELECT rowid FROM change ORDER BY rowid DESC LIMIT 16)")
+                _ = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM (SELECT rowid FROM entry ORDER BY rowid DESC LIMIT 16)")
                 return deviceID
             }
         }
@@ -131,7 +134,8 @@ public struct Journal: Sendable {
         let header = (try? handle.read(upToCount: 16)) ?? Data()
         guard header == Data("SQLite format 3\0".utf8) else {
             throw JournalError(
-                .notAJournal, header.isEmpty ? "\(path) is empty; it is not an ally journal" : "\(path) is not an ally journal")
+                .notAJournal,
+                header.isEmpty ? "\(path) is empty; it is not an ally journal" : "\(path) is not an ally journal")
         }
     }
 

@@ -4,7 +4,8 @@ import Testing
 /// The real `ally` executable: exit statuses and streams as a shell sees them.
 @Suite struct BinaryTests {
     static var binary: String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/ally").path
     }
 
@@ -22,11 +23,14 @@ import Testing
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 
     @Test func theBinaryWritesReadsAndFailsLikeAShellToolShould() throws {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the ally product first: \(Self.binary)")
+        #expect(
+            FileManager.default.isExecutableFile(atPath: Self.binary), "build the ally product first: \(Self.binary)")
         let folder = NSTemporaryDirectory() + "ally-binary-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let environment = ["ALLY_JOURNAL": folder + "/j.sqlite", "HOME": folder, "PATH": "/usr/bin:/bin"]
@@ -38,7 +42,8 @@ import Testing
         #expect(badStatus == 3 && badError.hasPrefix("ally: error: "))
         let (helpStatus, help, _) = try run(["new", "--help"], environment: environment)
         #expect(helpStatus == 0 && help.contains("Examples:"))
-        let (completionStatus, completion, _) = try run(["--generate-completion-script", "bash"], environment: environment)
+        let (completionStatus, completion, _) = try run(
+            ["--generate-completion-script", "bash"], environment: environment)
         #expect(completionStatus == 0 && completion.contains("complete"))
     }
 }

@@ -27,13 +27,15 @@ import Testing
 
     @Test func newPrintsEveryJSONKey() throws {
         let laptop = Laptop(folder, "j")
-        let goal = laptop.ok("new", "goal", "Read Athena Rising", "--title", "Reading", "--due", "2026-12-31", "--theme", "capability")
+        let goal = laptop.ok(
+            "new", "goal", "Read Athena Rising", "--title", "Reading", "--due", "2026-12-31", "--theme", "capability")
         let json = try decodeJSON(
             laptop.ok(
                 "new", "action", "Coffee with J.", "--minutes", "30", "--pledge", "mentoring", "--theme", "agency",
                 "--level", "interpersonal", "--tag", "#Coffee", "--on", "yesterday", "--link", goal, "--json"))
         let keys: Set<String> = [
-            "id", "kind", "title", "body", "themes", "level", "tags", "occurredOn", "createdAt", "updatedAt", "due", "status",
+            "id", "kind", "title", "body", "themes", "level", "tags", "occurredOn", "createdAt", "updatedAt", "due",
+            "status",
             "minutes", "pledge", "links", "trashed", "hasConflict", "conflict",
         ]
         #expect(Set(json.keys) == keys)
@@ -46,7 +48,8 @@ import Testing
 
     @Test func listShowSearchEditTrashRestoreHistory() throws {
         let laptop = Laptop(folder, "j")
-        let id = laptop.ok("new", "mistake", "Talked over Dr. A in the huddle.", "--theme", "integrity", "--tag", "huddle")
+        let id = laptop.ok(
+            "new", "mistake", "Talked over Dr. A in the huddle.", "--theme", "integrity", "--tag", "huddle")
         laptop.ok("new", "reflection", "A quiet week.", "--on", "2026-11-01")
         #expect(laptop.ok("list").split(separator: "\n").count == 2)
         #expect(laptop.ok("list", "--kind", "mistake").contains(id))
@@ -64,10 +67,14 @@ import Testing
         #expect(editTrashed.status == 5 && editTrashed.stderr.contains("restore"))
         laptop.ok("restore", id)
         let history = laptop.ok("history", id)
-        for expected in ["created as mistake", "set title to \"Huddle\"", "removed huddle from tags", "moved to the trash", "restored", "apologised after"] {
+        for expected in [
+            "created as mistake", "set title to \"Huddle\"", "removed huddle from tags", "moved to the trash",
+            "restored", "apologised after",
+        ] {
             #expect(history.contains(expected), "history lacks \(expected)")
         }
-        let items = try #require(try JSONSerialization.jsonObject(with: Data(laptop.ok("history", id, "--json").utf8)) as? [[String: Any]])
+        let items = try #require(
+            try JSONSerialization.jsonObject(with: Data(laptop.ok("history", id, "--json").utf8)) as? [[String: Any]])
         #expect(items.contains { $0["operation"] as? String == "editBody" })
     }
 
@@ -81,7 +88,8 @@ import Testing
         let laptop = Laptop(folder, "j")
         let script = folder.file("fake-editor.sh")
         // The fake editor keeps the template (with its scissors line) and writes a body above it.
-        try "#!/bin/sh\n{ printf '# Lessons\\nAsk before stepping in.\\n'; cat \"$1\"; } > \"$1.new\" && mv \"$1.new\" \"$1\"\n"
+        try
+            "#!/bin/sh\n{ printf '# Lessons\\nAsk before stepping in.\\n'; cat \"$1\"; } > \"$1.new\" && mv \"$1.new\" \"$1\"\n"
             .write(toFile: script, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
         laptop.run.environment["EDITOR"] = script

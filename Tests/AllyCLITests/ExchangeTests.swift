@@ -52,7 +52,9 @@ import Testing
         exchange(resolver, other, "r")
         exchange(other, resolver, "r2")
         #expect(try a.snapshot() == b.snapshot())
-        #expect(try decodeJSON(other.ok("show", clash, "--json"))["body"] as? String == "Lesson: ask first, then listen longer.")
+        #expect(
+            try decodeJSON(other.ok("show", clash, "--json"))["body"] as? String
+                == "Lesson: ask first, then listen longer.")
         #expect(other.run("conflicts").stdout.isEmpty)
     }
 
@@ -69,7 +71,8 @@ import Testing
         let versions = try #require(conflict["bodyVersions"] as? [[String: Any]])
         #expect(versions.count == 2)
         let shown = a.ok("show", id)
-        let name = try #require(shown.split(separator: "\n").first { $0.contains("--- version") && $0.contains("device") })
+        let name = try #require(
+            shown.split(separator: "\n").first { $0.contains("--- version") && $0.contains("device") })
         let version = String(name.split(separator: " ")[2])
         let result = try decodeJSON(a.ok("resolve", id, "--take", version, "--json"))
         #expect(result["hasConflict"] as? Bool == false)

@@ -9,9 +9,12 @@ import Testing
 
     @Test func aJSONRoundTripLosesNothing() throws {
         let a = Laptop(folder, "a")
-        let goal = a.ok("new", "goal", "Sponsor one registrar", "--due", "2026-12-31", "--theme", "agency", "--title", "Sponsor")
-        a.ok("new", "action", "Shout-out for S. at grand rounds", "--minutes", "5", "--pledge", "shout-out", "--link", goal,
-             "--tag", "rounds", "--level", "public", "--on", "2026-11-18")
+        let goal = a.ok(
+            "new", "goal", "Sponsor one registrar", "--due", "2026-12-31", "--theme", "agency", "--title", "Sponsor")
+        a.ok(
+            "new", "action", "Shout-out for S. at grand rounds", "--minutes", "5", "--pledge", "shout-out", "--link",
+            goal,
+            "--tag", "rounds", "--level", "public", "--on", "2026-11-18")
         let gone = a.ok("new", "reflection", "To the trash")
         a.ok("trash", gone)
         let file = folder.file("export.json")
@@ -35,7 +38,9 @@ import Testing
         a.ok("new", "mistake", "Interrupted Dr. A.", "--title", "Huddle", "--theme", "integrity")
         let markdown = a.ok("export", "--format", "markdown")
         #expect(markdown.hasPrefix("# Allyship journal"))
-        #expect(markdown.contains("· mistake · Huddle") && markdown.contains("Themes: integrity") && markdown.contains("Interrupted Dr. A."))
+        #expect(
+            markdown.contains("· mistake · Huddle") && markdown.contains("Themes: integrity")
+                && markdown.contains("Interrupted Dr. A."))
     }
 
     @Test func jrnlExportsImportAsReflections() throws {
@@ -48,7 +53,8 @@ import Testing
             """
         let a = Laptop(folder, "a")
         #expect(a.ok("import", "-", stdin: jrnl).contains("Imported 2 entries from the jrnl export"))
-        let entries = try #require(try JSONSerialization.jsonObject(with: Data(a.ok("list", "--json").utf8)) as? [[String: Any]])
+        let entries = try #require(
+            try JSONSerialization.jsonObject(with: Data(a.ok("list", "--json").utf8)) as? [[String: Any]])
         let night = try #require(entries.first { $0["title"] as? String == "Night shift." })
         #expect(night["kind"] as? String == "reflection")
         #expect(night["occurredOn"] as? String == "2024-03-05")

@@ -26,7 +26,8 @@ import Testing
     }
 
     @Test func malformedChangesAreRefused() {
-        let good = #"{"device":"aaaaaaaaaaaaaaaa","seq":1,"wall":1,"counter":0,"entry":"0123456789abcdef0123456789abcdef","#
+        let good =
+            #"{"device":"aaaaaaaaaaaaaaaa","seq":1,"wall":1,"counter":0,"entry":"0123456789abcdef0123456789abcdef","#
         let bad = [
             good + #""op":"set","field":"level","value":"galactic"}"#,
             good + #""op":"explode"}"#,
@@ -36,9 +37,13 @@ import Testing
             #"{"device":"aaaaaaaaaaaaaaaa","seq":0,"wall":1,"counter":0,"entry":"0123456789abcdef0123456789abcdef","op":"restore"}"#,
         ]
         for json in bad {
-            #expect(throws: (any Error).self, "\(json)") { try JSONDecoder().decode(Change.self, from: Data(json.utf8)) }
+            #expect(throws: (any Error).self, "\(json)") {
+                try JSONDecoder().decode(Change.self, from: Data(json.utf8))
+            }
         }
-        #expect(throws: Never.self) { try JSONDecoder().decode(Change.self, from: Data((good + #""op":"restore"}"#).utf8)) }
+        #expect(throws: Never.self) {
+            try JSONDecoder().decode(Change.self, from: Data((good + #""op":"restore"}"#).utf8))
+        }
     }
 
     @Test func bundlesRefuseTruncationPaddingAndBadUTF8() throws {

@@ -40,7 +40,10 @@ import Testing
 
             // Then every entry is identical
             let differing = Set(entries.keys).union(reference.keys).filter { entries[$0] != reference[$0] }
-            #expect(differing.isEmpty, "seed \(seed): \(differing.count) entries differ, e.g. \(differing.sorted().first.map(\.rawValue) ?? "")")
+            #expect(
+                differing.isEmpty,
+                "seed \(seed): \(differing.count) entries differ, e.g. \(differing.sorted().first.map(\.rawValue) ?? "")"
+            )
         }
     }
 

@@ -15,7 +15,8 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("Protocol/vectors/merge")
 
     static var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }
+            .sorted()
     }
 
     @Test func thereAreVectors() { #expect(Self.names.count >= 9) }

@@ -43,15 +43,21 @@ import Testing
         sharedEntry(body: "x")
         a.write(.add(.themes, "humility"), to: entryID, now: 1500)
         b.receive(a.changes.values)
-        b.write(.remove(.themes, "humility", observed: b.state(of: entryID).liveAdds(of: "humility", in: .themes)), to: entryID, now: 2000)
+        b.write(
+            .remove(.themes, "humility", observed: b.state(of: entryID).liveAdds(of: "humility", in: .themes)),
+            to: entryID, now: 2000)
         #expect(try #require(merged()).themes.isEmpty)
     }
 
     @Test mutating func nonOverlappingBodyEditsMergeWithoutConflict() throws {
         sharedEntry(body: "What happened: x.\nImpact: y.\nRepair: z.")
         let heads = a.state(of: entryID).body.heads.map(\.id)
-        a.write(.editBody(text: "What happened: I spoke over her.\nImpact: y.\nRepair: z.", parents: heads), to: entryID, now: 2000)
-        b.write(.editBody(text: "What happened: x.\nImpact: y.\nRepair: apologised.", parents: heads), to: entryID, now: 2001)
+        a.write(
+            .editBody(text: "What happened: I spoke over her.\nImpact: y.\nRepair: z.", parents: heads), to: entryID,
+            now: 2000)
+        b.write(
+            .editBody(text: "What happened: x.\nImpact: y.\nRepair: apologised.", parents: heads), to: entryID,
+            now: 2001)
         let entry = try #require(merged())
         #expect(!entry.hasConflict)
         #expect(entry.body == "What happened: I spoke over her.\nImpact: y.\nRepair: apologised.")
@@ -69,7 +75,9 @@ import Testing
 
         // When B resolves, naming both heads, and the laptops exchange
         b.receive(a.changes.values)
-        b.write(.editBody(text: "Lesson: ask first, then listen longer.", parents: [fromA.id, fromB.id]), to: entryID, now: 3000)
+        b.write(
+            .editBody(text: "Lesson: ask first, then listen longer.", parents: [fromA.id, fromB.id]), to: entryID,
+            now: 3000)
         a.receive(b.changes.values)
         // Then the resolution wins everywhere, and both old versions remain in the graph
         let resolved = try #require(merged())

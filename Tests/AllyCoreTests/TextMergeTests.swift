@@ -13,7 +13,9 @@ import Testing
         let result = TextMerge.merge(base: base, ours: ours, theirs: theirs)
         // Then both edits are there and there is no conflict
         #expect(!result.hasConflict)
-        #expect(result.text == "Line one about the night handover.\nLine two about rounds.\nLine three about coffee with J.\n")
+        #expect(
+            result.text
+                == "Line one about the night handover.\nLine two about rounds.\nLine three about coffee with J.\n")
     }
 
     @Test func editsToDifferentWordsOfOneLineMergeByWord() {
@@ -69,7 +71,11 @@ import Testing
         let theirsAt = Int.random(in: (split + 1)..<count, using: &generator)
         let oursLine = "ours edited \(generator.next())"
         let theirsLine = "theirs edited \(generator.next())"
-        if Bool.random(using: &generator) { theirs.insert(theirsLine, at: theirsAt) } else { theirs[theirsAt] = theirsLine }
+        if Bool.random(using: &generator) {
+            theirs.insert(theirsLine, at: theirsAt)
+        } else {
+            theirs[theirsAt] = theirsLine
+        }
         if Bool.random(using: &generator) { ours.insert(oursLine, at: oursAt) } else { ours[oursAt] = oursLine }
         // When merged
         let result = TextMerge.merge(

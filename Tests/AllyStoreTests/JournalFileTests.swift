@@ -77,7 +77,10 @@ import Testing
         let journal = try Journal.create(at: path)
         var writes: [LocalWrite] = []
         for index in 0..<300 {
-            writes.append(LocalWrite(entryID: .random(), kind: .reflection, patch: .body(String(repeating: "text \(index) ", count: 40))))
+            writes.append(
+                LocalWrite(
+                    entryID: .random(), kind: .reflection, patch: .body(String(repeating: "text \(index) ", count: 40)))
+            )
         }
         try journal.write(writes)
         try journal.database.writeWithoutTransaction { try $0.checkpoint(.truncate) }

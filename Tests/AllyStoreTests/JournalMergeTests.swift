@@ -11,8 +11,10 @@ import Testing
     let clock = ManualClock()
 
     func pair() throws -> (Journal, Journal) {
-        (try Journal.create(at: folder.file("a.sqlite"), clock: clock.reading),
-         try Journal.create(at: folder.file("b.sqlite"), clock: clock.reading))
+        (
+            try Journal.create(at: folder.file("a.sqlite"), clock: clock.reading),
+            try Journal.create(at: folder.file("b.sqlite"), clock: clock.reading)
+        )
     }
 
     func everything(_ journal: Journal) throws -> [Entry] {
@@ -65,7 +67,8 @@ import Testing
         _ = try b.apply(try a.allChanges())
         var forged = try a.allChanges()
         let last = forged.removeLast()
-        forged.append(Change(id: last.id, at: last.at, entryID: last.entryID, operation: .editBody(text: "forged", parents: [])))
+        forged.append(
+            Change(id: last.id, at: last.at, entryID: last.entryID, operation: .editBody(text: "forged", parents: [])))
         let other = try a.create(.reflection, patch: .body("new one"))
         let batch = try a.changes(for: other.id) + forged
         #expect(performing: { try b.apply(batch) }, throws: { ($0 as? JournalError)?.code == .conflictingChange })
@@ -75,7 +78,8 @@ import Testing
 
     @Test("Any batching and order of the same changes gives the same journal", arguments: [UInt64(1), 2, 3])
     func batchingDoesNotMatter(salt: UInt64) throws {
-        let seed = ProcessInfo.processInfo.environment["ALLY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
+        let seed =
+            ProcessInfo.processInfo.environment["ALLY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
         print("JournalMergeTests.batchingDoesNotMatter seed \(seed) (replay with ALLY_SEED=\(seed))")
         var generator = SplitMix64(seed: seed &+ salt)
         let (a, b) = try pair()
@@ -90,7 +94,8 @@ import Testing
                 for entry in entries.shuffled(using: &generator).prefix(3) {
                     var patch = EntryPatch()
                     var lines = entry.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-                    lines[Int.random(in: 0..<lines.count, using: &generator)] = "edited in round \(round) by \(journal.deviceID.short)"
+                    lines[Int.random(in: 0..<lines.count, using: &generator)] =
+                        "edited in round \(round) by \(journal.deviceID.short)"
                     patch.body = lines.joined(separator: "\n")
                     patch.additions[.tags] = ["r\(round)"]
                     try journal.update(entry.id, patch: patch)

@@ -38,13 +38,16 @@ import Testing
         }
         #expect(try journal.counts().changes == 0)
         let existing = try journal.create(.reflection, patch: .body("x"))
-        #expect(throws: JournalError.self) { try journal.write([good, LocalWrite(entryID: existing.id, kind: .goal, patch: .body("dup"))]) }
+        #expect(throws: JournalError.self) {
+            try journal.write([good, LocalWrite(entryID: existing.id, kind: .goal, patch: .body("dup"))])
+        }
         #expect(try journal.counts().entries == 1)
     }
 
     @Test func listFiltersCombine() throws {
         let journal = try makeJournal()
-        func add(_ kind: EntryKind, on date: String, theme: String? = nil, tag: String? = nil, level: String? = nil) throws
+        func add(_ kind: EntryKind, on date: String, theme: String? = nil, tag: String? = nil, level: String? = nil)
+            throws
             -> EntryID
         {
             var patch = EntryPatch.body("\(kind) on \(date)")
@@ -89,7 +92,9 @@ import Testing
         #expect(throws: JournalError.self) { try journal.update(entry.id, patch: .body("x")) }
         try journal.restore(entry.id)
         #expect(try journal.search("spoke").map(\.id) == [entry.id])
-        #expect(performing: { try journal.search("\"unbalanced") }, throws: { ($0 as? JournalError)?.code == .invalidQuery })
+        #expect(
+            performing: { try journal.search("\"unbalanced") }, throws: { ($0 as? JournalError)?.code == .invalidQuery }
+        )
         try journal.checkInvariants()
     }
 
@@ -100,7 +105,8 @@ import Testing
         try journal.create(.reflection, patch: .body("one"), id: first)
         try journal.create(.reflection, patch: .body("two"), id: second)
         #expect(try journal.resolveID("ABCD12340") == first)
-        #expect(performing: { try journal.resolveID("abcd") }, throws: { ($0 as? JournalError)?.code == .ambiguousEntry })
+        #expect(
+            performing: { try journal.resolveID("abcd") }, throws: { ($0 as? JournalError)?.code == .ambiguousEntry })
         #expect(performing: { try journal.resolveID("ffff") }, throws: { ($0 as? JournalError)?.code == .unknownEntry })
         #expect(performing: { try journal.resolveID("xyz!") }, throws: { ($0 as? JournalError)?.code == .invalidInput })
         #expect(performing: { try journal.resolveID("abc") }, throws: { ($0 as? JournalError)?.code == .invalidInput })

@@ -104,7 +104,8 @@ struct BundleImport: ParsableCommand {
             return
         }
         if outcome.inserted == 0 {
-            context.print("Nothing new from device \(bundle.device.short): all \(outcome.duplicates) changes were already here")
+            context.print(
+                "Nothing new from device \(bundle.device.short): all \(outcome.duplicates) changes were already here")
         } else {
             context.print(
                 "Merged \(outcome.inserted) new changes from device \(bundle.device.short) into \(outcome.entriesTouched) "

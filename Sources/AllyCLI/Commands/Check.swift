@@ -44,10 +44,12 @@ struct Check: ParsableCommand {
         } else {
             context.print("journal   \(report.path)")
             context.print("device    \(report.device)")
-            context.print("entries   \(report.entries) (+\(report.trashed) in the trash, \(report.conflicts) with conflicts)")
+            context.print(
+                "entries   \(report.entries) (+\(report.trashed) in the trash, \(report.conflicts) with conflicts)")
             context.print("changes   \(report.changes)")
             context.print("integrity \(integrity)")
-            context.print("projection " + (mismatches.isEmpty ? "ok" : "\(mismatches.count) entries differ from their log"))
+            context.print(
+                "projection " + (mismatches.isEmpty ? "ok" : "\(mismatches.count) entries differ from their log"))
         }
         if !report.ok { throw ExitCode(4) }
     }

@@ -46,7 +46,9 @@ struct Edit: ParsableCommand {
     }
 
     func validate() throws {
-        if let minutes, !(0...100_000).contains(minutes) { throw ValidationError("--minutes must be between 0 and 100000") }
+        if let minutes, !(0...100_000).contains(minutes) {
+            throw ValidationError("--minutes must be between 0 and 100000")
+        }
         if let title, title.contains("\n") || title.count > 500 {
             throw ValidationError("--title must be one line of at most 500 characters")
         }
@@ -62,15 +64,20 @@ struct Edit: ParsableCommand {
             throw CLIError("--status and --due are for goals; this entry is a \(entry.kind.rawValue)", exitCode: 2)
         }
         if entry.kind != .action, minutes != nil || pledge != nil {
-            throw CLIError("--minutes and --pledge are for actions; this entry is a \(entry.kind.rawValue)", exitCode: 2)
+            throw CLIError(
+                "--minutes and --pledge are for actions; this entry is a \(entry.kind.rawValue)", exitCode: 2)
         }
         var patch = EntryPatch()
         if let title { patch.scalars[.title] = title.isEmpty ? .some(nil) : title }
         if let level { patch.scalars[.level] = level.rawValue }
-        if let occurredOn { patch.scalars[.occurredOn] = try Parse.date(occurredOn, option: "--on", context: context).description }
+        if let occurredOn {
+            patch.scalars[.occurredOn] = try Parse.date(occurredOn, option: "--on", context: context).description
+        }
         if let status { patch.scalars[.status] = status.rawValue }
         if let due {
-            patch.scalars[.due] = due.lowercased() == "none" ? .some(nil) : try Parse.date(due, option: "--due", context: context).description
+            patch.scalars[.due] =
+                due.lowercased() == "none"
+                ? .some(nil) : try Parse.date(due, option: "--due", context: context).description
         }
         if let minutes { patch.scalars[.minutes] = String(minutes) }
         if let pledge { patch.scalars[.pledge] = pledge.rawValue }
@@ -84,9 +91,12 @@ struct Edit: ParsableCommand {
             patch.body = try Parse.text(body, context: context).trimmingCharacters(in: .newlines)
         } else if !hasFieldOptions {
             let edited = try Editor.edit(
-                entry.body + Editor.instructions(["Editing \(entry.kind.rawValue) \(id). Save to keep, empty to cancel."]),
+                entry.body
+                    + Editor.instructions(["Editing \(entry.kind.rawValue) \(id). Save to keep, empty to cancel."]),
                 context: context)
-            if edited.isEmpty { throw CLIError("the edited body is empty; nothing was changed (use `ally trash` to remove an entry)") }
+            if edited.isEmpty {
+                throw CLIError("the edited body is empty; nothing was changed (use `ally trash` to remove an entry)")
+            }
             patch.body = edited
         }
         let updated = try journal.update(entryID, patch: patch)

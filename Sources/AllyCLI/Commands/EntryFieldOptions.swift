@@ -7,7 +7,9 @@ struct EntryFieldOptions: ParsableArguments {
     @Option(help: "A short title (one line).")
     var title: String?
 
-    @Option(name: .customLong("theme"), help: "A trust theme: humility, capability, agency, reliability, integrity. Repeatable.")
+    @Option(
+        name: .customLong("theme"),
+        help: "A trust theme: humility, capability, agency, reliability, integrity. Repeatable.")
     var themes: [Theme] = []
 
     @Option(help: "The level of allyship: interpersonal, public or systemic.")
@@ -16,7 +18,9 @@ struct EntryFieldOptions: ParsableArguments {
     @Option(name: .customLong("tag"), help: "A tag (a leading # or @ is dropped). Repeatable.")
     var tags: [String] = []
 
-    @Option(name: .customLong("on"), help: "When it happened (default today): YYYY-MM-DD, today, yesterday, 'N days ago', a weekday.")
+    @Option(
+        name: .customLong("on"),
+        help: "When it happened (default today): YYYY-MM-DD, today, yesterday, 'N days ago', a weekday.")
     var occurredOn: String?
 
     @Option(help: "For a goal: when it is due (same date forms as --on).")
@@ -53,7 +57,9 @@ struct EntryFieldOptions: ParsableArguments {
         var patch = EntryPatch()
         if let title { patch.scalars[.title] = title }
         if let level { patch.scalars[.level] = level.rawValue }
-        if let occurredOn { patch.scalars[.occurredOn] = try Parse.date(occurredOn, option: "--on", context: context).description }
+        if let occurredOn {
+            patch.scalars[.occurredOn] = try Parse.date(occurredOn, option: "--on", context: context).description
+        }
         if let due { patch.scalars[.due] = try Parse.date(due, option: "--due", context: context).description }
         if let status { patch.scalars[.status] = status.rawValue }
         if let minutes { patch.scalars[.minutes] = String(minutes) }

@@ -50,7 +50,9 @@ struct History: ParsableCommand {
             if item.superseded { line += style.dim("  (superseded)") }
             context.print(line)
             if let text = item.text {
-                for row in text.split(separator: "\n", omittingEmptySubsequences: false) { context.print("      │ " + row) }
+                for row in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                    context.print("      │ " + row)
+                }
             }
         }
     }

@@ -51,7 +51,8 @@ struct Import: ParsableCommand {
         do {
             object = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw CLIError("\(file) is not valid JSON (\(error.localizedDescription)); nothing was imported", exitCode: 2)
+            throw CLIError(
+                "\(file) is not valid JSON (\(error.localizedDescription)); nothing was imported", exitCode: 2)
         }
         guard let top = object as? [String: Any] else {
             throw CLIError("\(file) is neither an ally export nor a jrnl export; nothing was imported", exitCode: 2)
@@ -79,10 +80,12 @@ struct Import: ParsableCommand {
         do {
             document = try JSONDecoder().decode(Export.Document.self, from: data)
         } catch {
-            throw CLIError("\(file) is a damaged ally export (\(Self.reason(error))); nothing was imported", exitCode: 2)
+            throw CLIError(
+                "\(file) is a damaged ally export (\(Self.reason(error))); nothing was imported", exitCode: 2)
         }
         guard document.version <= 1 else {
-            throw CLIError("\(file) is an ally export of version \(document.version); this ally reads version 1", exitCode: 2)
+            throw CLIError(
+                "\(file) is an ally export of version \(document.version); this ally reads version 1", exitCode: 2)
         }
         var writes: [LocalWrite] = []
         var skipped = 0
@@ -104,7 +107,9 @@ struct Import: ParsableCommand {
             patch.additions[.tags] = entry.tags
             patch.additions[.links] = entry.links.map(\.rawValue)
             writes.append(
-                LocalWrite(entryID: entry.id, kind: entry.kind, createdAt: entry.createdAt, patch: patch, trash: entry.isTrashed))
+                LocalWrite(
+                    entryID: entry.id, kind: entry.kind, createdAt: entry.createdAt, patch: patch,
+                    trash: entry.isTrashed))
         }
         try journal.write(writes)
         return Summary(format: "ally", imported: writes.count, skipped: skipped)
@@ -115,12 +120,14 @@ struct Import: ParsableCommand {
         do {
             export = try JSONDecoder().decode(JrnlExport.self, from: data)
         } catch {
-            throw CLIError("\(file) is a damaged jrnl export (\(Self.reason(error))); nothing was imported", exitCode: 2)
+            throw CLIError(
+                "\(file) is a damaged jrnl export (\(Self.reason(error))); nothing was imported", exitCode: 2)
         }
         var writes: [LocalWrite] = []
         for (index, item) in export.entries.enumerated() {
             guard let date = LocalDate(iso: item.date) else {
-                throw CLIError("entry \(index + 1) of \(file) has a bad date '\(item.date)'; nothing was imported", exitCode: 2)
+                throw CLIError(
+                    "entry \(index + 1) of \(file) has a bad date '\(item.date)'; nothing was imported", exitCode: 2)
             }
             var minutesOfDay = 0
             if let time = item.time {
@@ -129,7 +136,8 @@ struct Import: ParsableCommand {
                     minutesOfDay = parts[0] * 60 + parts[1]
                 }
             }
-            let createdAt = (Int64(date.dayNumber) * 86_400 + Int64(minutesOfDay * 60 - context.utcOffsetSeconds)) * 1000
+            let createdAt =
+                (Int64(date.dayNumber) * 86_400 + Int64(minutesOfDay * 60 - context.utcOffsetSeconds)) * 1000
             var patch = EntryPatch()
             if let title = item.title?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty {
                 patch.scalars[.title] = String(title.replacingOccurrences(of: "\n", with: " ").prefix(500))

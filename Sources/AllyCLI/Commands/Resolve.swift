@@ -75,7 +75,10 @@ struct Resolve: ParsableCommand {
     func settledText(entry: Entry, conflict: Conflict, context: CLIContext) throws -> String {
         if let take {
             let wanted = take.lowercased()
-            guard let version = conflict.bodyVersions.first(where: { $0.id.short == wanted || $0.id.description == wanted })
+            guard
+                let version = conflict.bodyVersions.first(where: {
+                    $0.id.short == wanted || $0.id.description == wanted
+                })
             else {
                 let names = conflict.bodyVersions.map(\.id.short).joined(separator: ", ")
                 throw CLIError("--take '\(take)' is not one of the conflicting versions: \(names)", exitCode: 2)
@@ -86,12 +89,14 @@ struct Resolve: ParsableCommand {
         if let body {
             text = try Parse.text(body, context: context).trimmingCharacters(in: .newlines)
         } else {
-            let lines = ["Resolve the conflict: keep what you want, remove the <<<<<<< ======= >>>>>>> lines."]
+            let lines =
+                ["Resolve the conflict: keep what you want, remove the <<<<<<< ======= >>>>>>> lines."]
                 + conflict.bodyVersions.map { "version \($0.id.short) from device \($0.id.deviceID.short)" }
             text = try Editor.edit(entry.body + Editor.instructions(lines), context: context)
         }
         if Self.hasMarkers(text) {
-            throw CLIError("the text still has conflict markers (<<<<<<<, =======, >>>>>>>); nothing was changed", exitCode: 2)
+            throw CLIError(
+                "the text still has conflict markers (<<<<<<<, =======, >>>>>>>); nothing was changed", exitCode: 2)
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw CLIError("the settled body is empty; nothing was changed", exitCode: 2)

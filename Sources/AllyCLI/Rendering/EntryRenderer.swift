@@ -67,7 +67,8 @@ struct EntryRenderer {
                     + " trashed on device \(trash.trashedBy.deviceID.short) at \(ISOTimestamp.format(trash.trashedAt.wallMillis))"
                     + " while edited on device \(editors)")
             lines.append(
-                "  keep it with `ally resolve \(short(entry.id)) --keep`, or trash it with `ally resolve \(short(entry.id)) --discard`")
+                "  keep it with `ally resolve \(short(entry.id)) --keep`, or trash it with `ally resolve \(short(entry.id)) --discard`"
+            )
         }
         if !conflict.bodyVersions.isEmpty {
             lines.append(
@@ -78,7 +79,8 @@ struct EntryRenderer {
                     style.dim(
                         "--- version \(version.id.short) (device \(version.id.deviceID.short), "
                             + "\(ISOTimestamp.format(version.at.wallMillis)))"))
-                lines.append(contentsOf: version.text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
+                lines.append(
+                    contentsOf: version.text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
             }
             lines.append(
                 "  settle it with `ally resolve \(short(entry.id))` (editor), `--take VERSION` or `--body TEXT`; "

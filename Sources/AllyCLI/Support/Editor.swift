@@ -30,7 +30,8 @@ enum Editor {
         }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CLIError("the editor '\(command)' exited with status \(process.terminationStatus); nothing was written")
+            throw CLIError(
+                "the editor '\(command)' exited with status \(process.terminationStatus); nothing was written")
         }
         guard let data = FileManager.default.contents(atPath: file.path),
             let saved = String(data: data, encoding: .utf8)

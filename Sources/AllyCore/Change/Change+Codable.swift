@@ -24,7 +24,8 @@ extension Change: Codable {
         switch op {
         case "create":
             operation = .create(
-                kind: try c.decode(EntryKind.self, forKey: .kind), createdAt: try c.decode(Int64.self, forKey: .createdAt))
+                kind: try c.decode(EntryKind.self, forKey: .kind),
+                createdAt: try c.decode(Int64.self, forKey: .createdAt))
         case "set":
             operation = .set(
                 try c.decode(ScalarField.self, forKey: .field), try c.decodeIfPresent(String.self, forKey: .value))
@@ -36,7 +37,8 @@ extension Change: Codable {
                 observed: try c.decode([ChangeID].self, forKey: .observed))
         case "editBody":
             operation = .editBody(
-                text: try c.decode(String.self, forKey: .text), parents: try c.decode([ChangeID].self, forKey: .parents))
+                text: try c.decode(String.self, forKey: .text), parents: try c.decode([ChangeID].self, forKey: .parents)
+            )
         case "trash":
             operation = .trash(seen: try c.decode(VersionVector.self, forKey: .seen))
         case "restore":

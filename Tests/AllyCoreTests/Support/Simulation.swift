@@ -5,7 +5,9 @@ struct Simulation {
     var replicas: [Replica]
     var generator: SplitMix64
     var now: Int64 = 1_790_000_000_000
-    static let words = ["handover", "rounds", "listened", "interrupted", "credit", "mentor", "sponsor", "coffee", "silent", "repair"]
+    static let words = [
+        "handover", "rounds", "listened", "interrupted", "credit", "mentor", "sponsor", "coffee", "silent", "repair",
+    ]
     static let tags = ["ward", "clinic", "home", "rounds", "mm"]
 
     init(seed: UInt64, replicaCount: Int) {
@@ -108,7 +110,8 @@ struct Simulation {
         case 2 where at < lines.count:
             var words = lines[at].split(separator: " ").map(String.init)
             if !words.isEmpty {
-                words[Int.random(in: 0..<words.count, using: &generator)] = Self.words.randomElement(using: &generator) ?? "x"
+                words[Int.random(in: 0..<words.count, using: &generator)] =
+                    Self.words.randomElement(using: &generator) ?? "x"
             }
             lines[at] = words.joined(separator: " ")
         default:
