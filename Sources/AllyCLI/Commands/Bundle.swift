@@ -108,11 +108,16 @@ struct BundleImport: ParsableCommand {
                 "Nothing new from device \(bundle.device.short): all \(outcome.duplicates) changes were already here")
         } else {
             context.print(
-                "Merged \(outcome.inserted) new changes from device \(bundle.device.short) into \(outcome.entriesTouched) "
-                    + "entries (\(outcome.duplicates) already here)")
+                "Merged \(plural(outcome.inserted, "new change")) from device \(bundle.device.short) into "
+                    + "\(plural(outcome.entriesTouched, "entry", "entries")) (\(outcome.duplicates) already here)")
         }
         if summary.conflicts > 0 {
-            context.print("\(summary.conflicts) entries need your decision: see `ally conflicts`")
+            context.print("\(plural(summary.conflicts, "entry needs", "entries need")) your decision: see `ally conflicts`")
         }
     }
+}
+
+/// "1 entry", "2 entries".
+func plural(_ count: Int, _ one: String, _ many: String? = nil) -> String {
+    "\(count) " + (count == 1 ? one : (many ?? one + "s"))
 }

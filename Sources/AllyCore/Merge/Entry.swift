@@ -49,10 +49,13 @@ public struct Entry: Hashable, Sendable {
         self.conflict = nil
     }
 
-    /// The title, or else the body's first non-empty line, for one-line listings.
+    /// The title, or else the body's first non-empty line (skipping conflict markers), for one-line listings.
     public var headline: String {
         if let title, !title.isEmpty { return title }
-        let line = body.split(separator: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let markers = ["<<<<<<< ", "=======", ">>>>>>> "]
+        let line = body.split(separator: "\n").first { line in
+            !line.trimmingCharacters(in: .whitespaces).isEmpty && !markers.contains { line.hasPrefix($0) }
+        }
         return line.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
     }
 }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what ally needs to build on Debian: the SQLite headers. Sourced by tour.sh, test.sh and bench.sh.
+set -euo pipefail
+
+need=()
+for package in libsqlite3-dev; do
+    dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
+if ((${#need[@]})); then
+    echo "ally: installing ${need[*]} from Debian" >&2
+    if [[ $(id -u) -eq 0 ]]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    elif command -v sudo >/dev/null; then
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    else
+        echo "ally: please install ${need[*]} (apt-get install ${need[*]}) and run again" >&2
+        exit 1
+    fi
+fi
+command -v swift >/dev/null || { echo "ally: Swift 6.1 or newer must be on PATH" >&2; exit 1; }

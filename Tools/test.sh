@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test from a fresh clone: installs build dependencies, checks formatting, builds, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Tools/scripts/setup.sh
+
+echo "== format check (swift format lint --strict)"
+swift format lint --strict -r Sources Tools Package.swift
+
+echo "== build"
+swift build --build-tests
+
+echo "== tests"
+swift test --skip-build 2>&1 | tee .build/test-output.txt | grep -E "^(✔|✘) (Suite|Test run)|✘ Test|seed [0-9]+" || true
+if ! grep -q "^✔ Test run with" .build/test-output.txt || grep -q "^✘ Test run" .build/test-output.txt; then
+    echo "== tests FAILED; full output in .build/test-output.txt" >&2
+    grep -E "✘|error" .build/test-output.txt | head -50 >&2
+    exit 1
+fi
+
+echo "== tour (the README's first command, end to end)"
+Tools/tour.sh --quiet
+
+echo "== all tests passed"
