@@ -112,7 +112,8 @@ struct BundleImport: ParsableCommand {
                     + "\(plural(outcome.entriesTouched, "entry", "entries")) (\(outcome.duplicates) already here)")
         }
         if summary.conflicts > 0 {
-            context.print("\(plural(summary.conflicts, "entry needs", "entries need")) your decision: see `ally conflicts`")
+            context.print(
+                "\(plural(summary.conflicts, "entry needs", "entries need")) your decision: see `ally conflicts`")
         }
     }
 }
