@@ -33,6 +33,14 @@ extension Journal {
             let gaps = try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM (SELECT device FROM change GROUP BY device HAVING max(seq) != count(*))")
             assert(gaps == 0, "a device's change numbers have gaps")
+            // The search index holds exactly the entries not in the trash.
+            let unindexed = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT count(*) FROM entry WHERE trashed = 0 AND rowid NOT IN (SELECT rowid FROM entry_search))
+                         + (SELECT count(*) FROM entry_search WHERE rowid NOT IN (SELECT rowid FROM entry WHERE trashed = 0))
+                    """)
+            assert(unindexed == 0, "the search index and the entries disagree")
         }
     }
 }

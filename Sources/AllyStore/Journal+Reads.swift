@@ -39,11 +39,11 @@ extension Journal {
         anyOf("e.level", query.levels.map(\.rawValue))
         anyOf("e.status", query.statuses.map(\.rawValue))
         for theme in query.themes {
-            conditions.append("e.rowid IN (SELECT entry FROM entry_theme WHERE theme = ?)")
+            conditions.append("EXISTS (SELECT 1 FROM entry_theme WHERE theme = ? AND entry = e.rowid)")
             arguments.append(theme.rawValue)
         }
         for tag in query.tags {
-            conditions.append("e.rowid IN (SELECT entry FROM entry_tag WHERE tag = ?)")
+            conditions.append("EXISTS (SELECT 1 FROM entry_tag WHERE tag = ? AND entry = e.rowid)")
             arguments.append(tag)
         }
         if let since = query.since {
@@ -81,11 +81,14 @@ extension Journal {
         do {
             return try Journal.wrap {
                 try database.read { db in
+                    // Rank and cut inside FTS5 first (its ORDER BY rank LIMIT path), then read just those rows.
                     try Row.fetchAll(
                         db,
                         sql: """
-                            SELECT \(Projection.columns) FROM entry_search s JOIN entry e ON e.rowid = s.rowid
-                            WHERE entry_search MATCH ? AND e.trashed = 0 ORDER BY s.rank LIMIT ?
+                            WITH hits AS (
+                                SELECT rowid, rank FROM entry_search WHERE entry_search MATCH ? ORDER BY rank LIMIT ?)
+                            SELECT \(Projection.columns) FROM hits JOIN entry e ON e.rowid = hits.rowid
+                            ORDER BY hits.rank
                             """, arguments: [text, limit]
                     ).map(Projection.entry(from:))
                 }

@@ -73,7 +73,7 @@ extension Journal {
                     CREATE VIRTUAL TABLE entry_search USING fts5(
                         title, body, tags, tokenize = 'unicode61 remove_diacritics 2');
                     INSERT INTO entry_search(rowid, title, body, tags)
-                        SELECT rowid, coalesce(title, ''), body, replace(tags, char(31), ' ') FROM entry;
+                        SELECT rowid, coalesce(title, ''), body, replace(tags, char(31), ' ') FROM entry WHERE trashed = 0;
                     """)
         }
         return migrator

@@ -44,9 +44,13 @@ enum Projection {
         for tag in entry.tags { try tagRow.execute(arguments: [tag, rowID]) }
         let themeRow = try db.cachedStatement(sql: "INSERT INTO entry_theme(theme, entry) VALUES (?, ?)")
         for theme in entry.themes { try themeRow.execute(arguments: [theme.rawValue, rowID]) }
-        let searchRow = try db.cachedStatement(
-            sql: "INSERT INTO entry_search(rowid, title, body, tags) VALUES (?, ?, ?, ?)")
-        try searchRow.execute(arguments: [rowID, entry.title ?? "", entry.body, entry.tags.joined(separator: " ")])
+        // The trash is not searched, so it is not indexed: a search then ranks inside FTS5 alone, without
+        // joining every match to its entry row first.
+        if !entry.isTrashed {
+            let searchRow = try db.cachedStatement(
+                sql: "INSERT INTO entry_search(rowid, title, body, tags) VALUES (?, ?, ?, ?)")
+            try searchRow.execute(arguments: [rowID, entry.title ?? "", entry.body, entry.tags.joined(separator: " ")])
+        }
     }
 
     static let columns = """

@@ -56,6 +56,8 @@ import Testing
             try decodeJSON(other.ok("show", clash, "--json"))["body"] as? String
                 == "Lesson: ask first, then listen longer.")
         #expect(other.run("conflicts").stdout.isEmpty)
+        try Journal.open(at: a.path).checkInvariants()
+        try Journal.open(at: b.path).checkInvariants()
     }
 
     @Test func resolveTakesAVersionByName() throws {
@@ -99,6 +101,8 @@ import Testing
         let entry = try decodeJSON(b.ok("show", id, "--json"))
         #expect(entry["hasConflict"] as? Bool == false && entry["trashed"] as? Bool == false)
         #expect(entry["body"] as? String == "R. said: speak up sooner, and credit the idea.")
+        try Journal.open(at: a.path).checkInvariants()
+        try Journal.open(at: b.path).checkInvariants()
     }
 
     @Test func theSameBundleTwiceChangesNothing() throws {

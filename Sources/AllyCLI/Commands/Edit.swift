@@ -90,6 +90,9 @@ struct Edit: ParsableCommand {
         if let body {
             patch.body = try Parse.text(body, context: context).trimmingCharacters(in: .newlines)
         } else if !hasFieldOptions {
+            guard context.stdinIsTerminal else {
+                throw CLIError("nothing to change: give field options, or --body - to read the body from standard input", exitCode: 2)
+            }
             let edited = try Editor.edit(
                 entry.body
                     + Editor.instructions(["Editing \(entry.kind.rawValue) \(id). Save to keep, empty to cancel."]),

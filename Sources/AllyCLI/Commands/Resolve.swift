@@ -89,6 +89,10 @@ struct Resolve: ParsableCommand {
         if let body {
             text = try Parse.text(body, context: context).trimmingCharacters(in: .newlines)
         } else {
+            guard context.stdinIsTerminal else {
+                throw CLIError(
+                    "give --take VERSION or --body TEXT (standard input is not a terminal, so no editor)", exitCode: 2)
+            }
             let lines =
                 ["Resolve the conflict: keep what you want, remove the <<<<<<< ======= >>>>>>> lines."]
                 + conflict.bodyVersions.map { "version \($0.id.short) from device \($0.id.deviceID.short)" }
