@@ -18,6 +18,12 @@ if ! grep -q "^✔ Test run with" .build/test-output.txt || grep -q "^✘ Test r
     exit 1
 fi
 
+echo "== man page is current (Tools/man.sh)"
+manual="$(mktemp -d)"
+Tools/man.sh "$manual"
+diff -q "$manual/ally.1" docs/ally.1 || { echo "docs/ally.1 is stale: run Tools/man.sh" >&2; exit 1; }
+rm -rf "$manual"
+
 echo "== tour (the README's first command, end to end)"
 Tools/tour.sh --quiet
 

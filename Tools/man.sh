@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerates docs/ally.1 (or writes it into the folder given) from the commands' own help, with
+# swift-argument-parser's generate-manual tool. Tools/test.sh checks the committed page is current.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Tools/scripts/setup.sh
+swift build --product ally >/dev/null
+swift build --product generate-manual-tool >/dev/null 2>&1 || swift package generate-manual --help >/dev/null
+bin="$(swift build --show-bin-path)"
+out="${1:-docs}"
+"$bin/generate-manual-tool" "$bin/ally" --date 2026-11-22 --section 1 --authors "the ally developers" -o "$out"
