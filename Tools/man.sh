@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source Tools/scripts/setup.sh
 swift build --product ally >/dev/null
-swift build --product generate-manual-tool >/dev/null 2>&1 || swift package generate-manual --help >/dev/null
+# Building the plugin once builds its tool, which runs `ally --experimental-dump-help`.
+swift package generate-manual --help >/dev/null 2>&1
 bin="$(swift build --show-bin-path)"
 out="${1:-docs}"
+mkdir -p "$out"
 "$bin/generate-manual-tool" "$bin/ally" --date 2026-11-22 --section 1 --authors "the ally developers" -o "$out"
