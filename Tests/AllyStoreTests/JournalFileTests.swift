@@ -109,8 +109,27 @@ import Testing
         // Given a journal left at an earlier schema
         let path = folder.file("old.sqlite")
         try Journal._createLegacy(at: path, upTo: migration, deviceID: DeviceID(rawValue: "aaaaaaaaaaaaaaaa")!)
+        // …holding an entry written by that version (every version so far has these tables and columns)
+        let old = try Journal.create(
+            at: folder.file("source.sqlite"), deviceID: DeviceID(rawValue: "aaaaaaaaaaaaaaaa")!)
+        let legacyEntry = try old.create(.reflection, patch: .body("Written before the upgrade, about rounds"))
+        try old.database.close()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [folder.file("source.sqlite")])
+            try db.execute(sql: "INSERT INTO change SELECT * FROM source.change")
+            try db.execute(
+                sql: """
+                    INSERT INTO entry SELECT rowid, id, kind, title, body, level, occurred_on, created_at, updated_at, due,
+                        status, minutes, pledge, themes, tags, links, trashed, conflict FROM source.entry
+                    """)
+            try db.execute(sql: "INSERT INTO entry_tag SELECT * FROM source.entry_tag")
+            try db.execute(sql: "INSERT INTO entry_theme SELECT * FROM source.entry_theme")
+        }
+        try queue.close()
         // When this ally opens it and writes
         let journal = try Journal.open(at: path)
+        #expect(try journal.search("rounds").map(\.id) == [legacyEntry.id])
         let entry = try journal.create(.mistake, patch: .body("Talked over a colleague in the huddle"))
         // Then the write works, search covers it, and the journal is consistent
         #expect(try journal.search("huddle").map(\.id) == [entry.id])

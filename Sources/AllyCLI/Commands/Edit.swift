@@ -91,7 +91,9 @@ struct Edit: ParsableCommand {
             patch.body = try Parse.text(body, context: context).trimmingCharacters(in: .newlines)
         } else if !hasFieldOptions {
             guard context.stdinIsTerminal else {
-                throw CLIError("nothing to change: give field options, or --body - to read the body from standard input", exitCode: 2)
+                throw CLIError(
+                    "nothing to change: give field options, or --body - to read the body from standard input",
+                    exitCode: 2)
             }
             let edited = try Editor.edit(
                 entry.body
