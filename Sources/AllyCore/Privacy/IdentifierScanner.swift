@@ -87,8 +87,9 @@ public enum IdentifierScanner {
             accepts: @escaping @Sendable (String) -> Bool = { _ in true }
         ) {
             self.kind = kind
-            // The patterns are constants checked by the tests; a typo is a programming error.
-            self.regex = try! NSRegularExpression(  // swift-format-ignore: NeverUseForceTry
+            // The patterns are constants and the tests run every one; a typo is a programming error.
+            // swift-format-ignore: NeverUseForceTry
+            self.regex = try! NSRegularExpression(
                 pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
             self.accepts = accepts
         }
