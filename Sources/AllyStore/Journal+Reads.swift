@@ -68,6 +68,29 @@ extension Journal {
         }
     }
 
+    /// Entries not in the trash that link to `id`: the other direction of `Entry.links`.
+    public func backlinks(to id: EntryID) throws -> [Entry] {
+        try Journal.wrap {
+            try database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(Projection.columns) FROM entry_link l JOIN entry e ON e.rowid = l.entry
+                        WHERE l.target = ? AND e.trashed = 0 ORDER BY e.occurred_on DESC, e.created_at DESC
+                        """, arguments: [id.rawValue]
+                ).map(Projection.entry(from:))
+            }
+        }
+    }
+
+    /// Every entry not in the trash, for the review and the pledge (oldest first).
+    /// - Complexity: O(n) rows decoded.
+    public func allEntries() throws -> [Entry] {
+        var query = EntryQuery()
+        query.limit = nil
+        return try entries(matching: query).reversed()
+    }
+
     /// Entries with a conflict, including a trash-versus-edit one, newest first.
     public func conflicts() throws -> [Entry] {
         var query = EntryQuery()

@@ -76,6 +76,22 @@ extension Journal {
                         SELECT rowid, coalesce(title, ''), body, replace(tags, char(31), ' ') FROM entry WHERE trashed = 0;
                     """)
         }
+        migrator.registerMigration("v3-links") { db in
+            // Links are stored on the entry that makes them; this index answers "what links here" for
+            // `ally show` and the review without scanning every entry.
+            try db.execute(
+                sql: """
+                    CREATE TABLE entry_link (
+                        target TEXT NOT NULL CHECK (length(target) = 32),
+                        entry INTEGER NOT NULL REFERENCES entry(rowid) ON DELETE CASCADE,
+                        PRIMARY KEY (target, entry)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX entry_link_by_entry ON entry_link(entry);
+                    INSERT INTO entry_link(target, entry)
+                        SELECT value, entry.rowid FROM entry, json_each('["' || replace(links, ',', '","') || '"]')
+                        WHERE links != '';
+                    """)
+        }
         return migrator
     }()
 

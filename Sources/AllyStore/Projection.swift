@@ -29,6 +29,7 @@ enum Projection {
             try update.execute(arguments: StatementArguments(values + [rowID]))
             try db.cachedStatement(sql: "DELETE FROM entry_tag WHERE entry = ?").execute(arguments: [rowID])
             try db.cachedStatement(sql: "DELETE FROM entry_theme WHERE entry = ?").execute(arguments: [rowID])
+            try db.cachedStatement(sql: "DELETE FROM entry_link WHERE entry = ?").execute(arguments: [rowID])
             try db.cachedStatement(sql: "DELETE FROM entry_search WHERE rowid = ?").execute(arguments: [rowID])
         } else {
             let insert = try db.cachedStatement(
@@ -44,6 +45,8 @@ enum Projection {
         for tag in entry.tags { try tagRow.execute(arguments: [tag, rowID]) }
         let themeRow = try db.cachedStatement(sql: "INSERT INTO entry_theme(theme, entry) VALUES (?, ?)")
         for theme in entry.themes { try themeRow.execute(arguments: [theme.rawValue, rowID]) }
+        let linkRow = try db.cachedStatement(sql: "INSERT INTO entry_link(target, entry) VALUES (?, ?)")
+        for link in entry.links { try linkRow.execute(arguments: [link.rawValue, rowID]) }
         // The trash is not searched, so it is not indexed: a search then ranks inside FTS5 alone, without
         // joining every match to its entry row first.
         if !entry.isTrashed {

@@ -109,27 +109,30 @@ import Testing
         // Given a journal left at an earlier schema
         let path = folder.file("old.sqlite")
         try Journal._createLegacy(at: path, upTo: migration, deviceID: DeviceID(rawValue: "aaaaaaaaaaaaaaaa")!)
-        // …holding an entry written by that version (every version so far has these tables and columns)
-        let old = try Journal.create(
-            at: folder.file("source.sqlite"), deviceID: DeviceID(rawValue: "aaaaaaaaaaaaaaaa")!)
+        // …holding entries written by that version: copy every table that version has from a current journal
+        // (the tables' columns have not changed so far; a migration that changes them must change this too).
+        let old = try Journal.create(at: folder.file("source.sqlite"), deviceID: DeviceID(rawValue: "aaaaaaaaaaaaaaaa")!)
         let legacyEntry = try old.create(.reflection, patch: .body("Written before the upgrade, about rounds"))
+        var linking = EntryPatch.body("An action for it")
+        linking.additions[.links] = [legacyEntry.id.rawValue]
+        let linkingEntry = try old.create(.action, patch: linking)
         try old.database.close()
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [folder.file("source.sqlite")])
-            try db.execute(sql: "INSERT INTO change SELECT * FROM source.change")
-            try db.execute(
-                sql: """
-                    INSERT INTO entry SELECT rowid, id, kind, title, body, level, occurred_on, created_at, updated_at, due,
-                        status, minutes, pledge, themes, tags, links, trashed, conflict FROM source.entry
-                    """)
-            try db.execute(sql: "INSERT INTO entry_tag SELECT * FROM source.entry_tag")
-            try db.execute(sql: "INSERT INTO entry_theme SELECT * FROM source.entry_theme")
+            for table in ["change", "entry", "entry_tag", "entry_theme", "entry_link"] where try db.tableExists(table, in: "main") {
+                try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM source.\(table)")
+            }
+            if try db.tableExists("entry_search", in: "main") {
+                try db.execute(
+                    sql: "INSERT INTO main.entry_search(rowid, title, body, tags) SELECT rowid, title, body, tags FROM source.entry_search")
+            }
         }
         try queue.close()
         // When this ally opens it and writes
         let journal = try Journal.open(at: path)
         #expect(try journal.search("rounds").map(\.id) == [legacyEntry.id])
+        #expect(try journal.backlinks(to: legacyEntry.id).map(\.id) == [linkingEntry.id])
         let entry = try journal.create(.mistake, patch: .body("Talked over a colleague in the huddle"))
         // Then the write works, search covers it, and the journal is consistent
         #expect(try journal.search("huddle").map(\.id) == [entry.id])

@@ -16,6 +16,7 @@ public final class CLIContext: @unchecked Sendable {
     /// The user's offset from UTC in seconds, for "today" and weeks.
     public let utcOffsetSeconds: Int
     private let readInput: () -> Data
+    private let readAnswer: () -> String?
     private let writeOut: (String) -> Void
     private let writeErr: (String) -> Void
 
@@ -23,7 +24,8 @@ public final class CLIContext: @unchecked Sendable {
     public init(
         environment: [String: String], stdinIsTerminal: Bool = false, stdoutIsTerminal: Bool = false,
         stderrIsTerminal: Bool = false, clock: @escaping @Sendable () -> Int64, utcOffsetSeconds: Int = 0,
-        readInput: @escaping () -> Data, writeOut: @escaping (String) -> Void, writeErr: @escaping (String) -> Void
+        readInput: @escaping () -> Data, readLine: @escaping () -> String? = { nil },
+        writeOut: @escaping (String) -> Void, writeErr: @escaping (String) -> Void
     ) {
         self.environment = environment
         self.stdinIsTerminal = stdinIsTerminal
@@ -32,6 +34,7 @@ public final class CLIContext: @unchecked Sendable {
         self.clock = clock
         self.utcOffsetSeconds = utcOffsetSeconds
         self.readInput = readInput
+        self.readAnswer = readLine
         self.writeOut = writeOut
         self.writeErr = writeErr
     }
@@ -50,7 +53,7 @@ public final class CLIContext: @unchecked Sendable {
         return CLIContext(
             environment: environment, stdinIsTerminal: isatty(0) == 1, stdoutIsTerminal: isatty(1) == 1,
             stderrIsTerminal: isatty(2) == 1, clock: clock, utcOffsetSeconds: offset,
-            readInput: { FileHandle.standardInput.readDataToEndOfFile() },
+            readInput: { FileHandle.standardInput.readDataToEndOfFile() }, readLine: { Swift.readLine() },
             writeOut: { FileHandle.standardOutput.write(Data($0.utf8)) },
             writeErr: { FileHandle.standardError.write(Data($0.utf8)) })
     }
@@ -66,6 +69,21 @@ public final class CLIContext: @unchecked Sendable {
     public func note(_ text: String) { writeErr(text + "\n") }
     /// All of standard input.
     public func readAllInput() -> Data { readInput() }
+
+    /// Asks a question on standard error and reads one line of answer (nil at end of input).
+    public func ask(_ question: String) -> String? {
+        writeErr(question)
+        return readAnswer()
+    }
+
+    /// Today in the time zone `identifier` (the system's if nil or unknown).
+    public func today(inTimeZone identifier: String?) -> LocalDate {
+        guard let identifier, let zone = TimeZone(identifier: identifier) else { return today }
+        let now = clock()
+        let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(now) / 1000)))
+        let local = now / 1000 + offset
+        return LocalDate(dayNumber: Int((local - ((local % 86_400) + 86_400) % 86_400) / 86_400))
+    }
 
     /// Today in the user's time zone.
     public var today: LocalDate {
