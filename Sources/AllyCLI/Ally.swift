@@ -25,7 +25,7 @@ struct Ally: ParsableCommand {
             Init.self, New.self, List.self, Show.self, Search.self, Edit.self, Trash.self, Restore.self,
             History.self, Conflicts.self, Resolve.self, Export.self, Import.self, BundleCommand.self,
             PromptCommand.self,
-            Check.self,
+            Check.self, Goals.self, PledgeCommand.self, ReviewCommand.self, Scan.self,
         ]
     )
 }

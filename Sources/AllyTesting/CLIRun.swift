@@ -38,6 +38,19 @@ public final class CLIRun: @unchecked Sendable {
         return Result(status: status, stdout: out.text, stderr: err.text)
     }
 
+    /// Runs one command as if typed on a terminal, answering its questions with `answers` in order.
+    public func runOnTerminal(_ arguments: [String], answers: [String]) -> Result {
+        let out = Buffer()
+        let err = Buffer()
+        var pending = answers
+        let context = CLIContext(
+            environment: environment, stdinIsTerminal: true, stdoutIsTerminal: false, clock: clock.reading,
+            readInput: { Data() }, readLine: { pending.isEmpty ? nil : pending.removeFirst() },
+            writeOut: { out.append($0) }, writeErr: { err.append($0) })
+        let status = AllyCLI.run(arguments, context: context)
+        return Result(status: status, stdout: out.text, stderr: err.text)
+    }
+
     final class Buffer: @unchecked Sendable {
         private(set) var text = ""
         func append(_ more: String) { text += more }

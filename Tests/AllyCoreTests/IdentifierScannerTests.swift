@@ -19,7 +19,9 @@ import Testing
 
     /// Scores the scanner: a labelled identifier is caught when a match overlaps it; a match is correct when it
     /// overlaps a label; a clean sentence with any match is a false alarm.
-    static func score(_ samples: [Sample]) -> (recall: Double, precision: Double, falseAlarms: Double, misses: [String], alarms: [String]) {
+    static func score(_ samples: [Sample]) -> (
+        recall: Double, precision: Double, falseAlarms: Double, misses: [String], alarms: [String]
+    ) {
         var labelled = 0
         var caught = 0
         var matches = 0
@@ -37,7 +39,11 @@ import Testing
             }
             labelled += labels.count
             for (label, text) in zip(labels, sample.identifiers) {
-                if found.contains(where: { overlaps($0, label) }) { caught += 1 } else { misses.append("\(text)  ←  \(sample.text)") }
+                if found.contains(where: { overlaps($0, label) }) {
+                    caught += 1
+                } else {
+                    misses.append("\(text)  ←  \(sample.text)")
+                }
             }
             matches += found.count
             correct += found.filter { match in labels.contains { overlaps(match, $0) } }.count
@@ -45,18 +51,25 @@ import Testing
                 clean += 1
                 if !found.isEmpty {
                     alarmed += 1
-                    alarms.append(found.map { "\($0.kind.rawValue): \($0.text)" }.joined(separator: ", ") + "  ←  \(sample.text)")
+                    alarms.append(
+                        found.map { "\($0.kind.rawValue): \($0.text)" }.joined(separator: ", ") + "  ←  \(sample.text)")
                 }
             }
         }
-        return (Double(caught) / Double(labelled), Double(correct) / Double(max(matches, 1)), Double(alarmed) / Double(clean), misses, alarms)
+        return (
+            Double(caught) / Double(labelled), Double(correct) / Double(max(matches, 1)),
+            Double(alarmed) / Double(clean), misses, alarms
+        )
     }
 
     @Test func meetsTheRecallAndFalseAlarmTargets() throws {
         let samples = try Self.corpus()
         #expect(samples.count >= 200)
         let result = Self.score(samples)
-        print(String(format: "PHI scanner: recall %.3f, precision %.3f, false alarms %.3f on %d sentences", result.recall, result.precision, result.falseAlarms, samples.count))
+        print(
+            String(
+                format: "PHI scanner: recall %.3f, precision %.3f, false alarms %.3f on %d sentences", result.recall,
+                result.precision, result.falseAlarms, samples.count))
         for miss in result.misses { print("  missed: \(miss)") }
         for alarm in result.alarms { print("  false alarm: \(alarm)") }
         #expect(result.recall >= 0.95)
@@ -68,7 +81,10 @@ import Testing
     @Test func heldOutCorpusStaysAboveTheTargets() throws {
         let samples = try Self.corpus("phi-holdout.jsonl")
         let result = Self.score(samples)
-        print(String(format: "PHI scanner (held out): recall %.3f, precision %.3f, false alarms %.3f on %d sentences", result.recall, result.precision, result.falseAlarms, samples.count))
+        print(
+            String(
+                format: "PHI scanner (held out): recall %.3f, precision %.3f, false alarms %.3f on %d sentences",
+                result.recall, result.precision, result.falseAlarms, samples.count))
         for miss in result.misses { print("  missed: \(miss)") }
         for alarm in result.alarms { print("  false alarm: \(alarm)") }
         #expect(result.recall >= 0.95)
@@ -80,11 +96,28 @@ import Testing
         let redacted = IdentifierScanner.redact(text)
         #expect(redacted == "[redacted], [redacted], asked for the nurse. Call [redacted].")
         #expect(IdentifierScanner.scan(redacted).isEmpty)
-        #expect(IdentifierScanner.redact("Coffee with J. about her fellowship.") == "Coffee with J. about her fellowship.")
+        #expect(
+            IdentifierScanner.redact("Coffee with J. about her fellowship.") == "Coffee with J. about her fellowship.")
     }
 
     @Test func matchesNameTheirKind() {
         let kinds = IdentifierScanner.scan("Email a.b@example.com, SSN 078-05-1120, a 94-year-old.").map(\.kind)
         #expect(kinds == [.email, .nationalID, .age])
+    }
+}
+
+@Suite struct ColleagueNameTests {
+    @Test func titlesAndInitialsAreReplaced() {
+        let cases: [(String, String)] = [
+            ("I talked over Dr. K in the huddle.", "I talked over [colleague] in the huddle."),
+            (
+                "Coffee with J. about her fellowship; R.'s idea won.",
+                "Coffee with [colleague] about her fellowship; [colleague]'s idea won."
+            ),
+            ("Prof. Adams and Sister M. agreed.", "[colleague] and [colleague] agreed."),
+            ("Dr O'Neill asked; I said no.", "[colleague] asked; I said no."),
+            ("I. think. The U.K. rota.", "I. think. The U.K. rota."),
+        ]
+        for (text, expected) in cases { #expect(ColleagueNames.redact(text) == expected, "\(text)") }
     }
 }

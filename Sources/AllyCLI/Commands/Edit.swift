@@ -17,6 +17,7 @@ struct Edit: ParsableCommand {
               ally edit 3fa2 --status done
               ally edit 3fa2 --body - < revised.md
               ally edit 3fa2 --title ''        # removes the title
+              ally edit 7c21 --status done --reflection "Read it; chapter 3 changed how I run handover."
             """)
 
     @OptionGroup var journalOptions: JournalOptions
@@ -38,14 +39,23 @@ struct Edit: ParsableCommand {
     @Option(help: "For an action: mentoring, shout-out or tell-leaders.") var pledge: PledgeCategory?
     @Option(name: .customLong("link"), help: "Link a related entry by id (repeatable).") var links: [String] = []
     @Option(name: .customLong("unlink"), help: "Remove a link (repeatable).") var unlinks: [String] = []
+    @Option(
+        name: .customLong("reflection"),
+        help: "With --status done or dropped: a closing reflection, saved as a reflection linked to the goal.")
+    var closingReflection: String?
+    @OptionGroup var phi: PHIOptions
 
     var hasFieldOptions: Bool {
         title != nil || body != nil || !addTags.isEmpty || !removeTags.isEmpty || !addThemes.isEmpty
             || !removeThemes.isEmpty || level != nil || occurredOn != nil || status != nil || due != nil
-            || minutes != nil || pledge != nil || !links.isEmpty || !unlinks.isEmpty
+            || minutes != nil || pledge != nil || !links.isEmpty || !unlinks.isEmpty || phi.redactPHI
     }
 
     func validate() throws {
+        if closingReflection != nil, status == nil || status == .open {
+            throw ValidationError("--reflection closes a goal: give it with --status done or --status dropped")
+        }
+        if phi.allowPHI, phi.redactPHI { throw ValidationError("give --allow-phi or --redact-phi, not both") }
         if let minutes, !(0...100_000).contains(minutes) {
             throw ValidationError("--minutes must be between 0 and 100000")
         }
@@ -104,7 +114,36 @@ struct Edit: ParsableCommand {
             }
             patch.body = edited
         }
-        let updated = try journal.update(entryID, patch: patch)
+        let practice = try Practice(context: context)
+        if phi.redactPHI, body == nil, patch.body == nil {
+            // `--redact-phi` alone cleans what the entry already holds.
+            patch.body = entry.body
+            if patch.scalars[.title] == nil, let title = entry.title { patch.scalars[.title] = title }
+        }
+        let newTitle = patch.scalars[.title] ?? nil
+        let vetted = try phi.guard.vet(title: newTitle, body: patch.body, config: practice.config, context: context)
+        if newTitle != nil { patch.scalars[.title] = vetted.title }
+        patch.body = vetted.body
+        var closing: LocalWrite?
+        if let closingReflection {
+            let text = try Parse.text(closingReflection, context: context).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw CLIError("the closing reflection is empty", exitCode: 2) }
+            let vettedText = try phi.guard.vet(title: nil, body: text, config: practice.config, context: context)
+            var reflection = EntryPatch()
+            reflection.body = vettedText.body ?? text
+            reflection.scalars[.title] = String("Closing: \(entry.headline)".prefix(500))
+            reflection.scalars[.occurredOn] = practice.today.description
+            reflection.additions[.links] = [entryID.rawValue]
+            reflection.additions[.themes] = entry.themes.map(\.rawValue)
+            closing = LocalWrite(entryID: .random(), kind: .reflection, patch: reflection)
+        }
+        let written = try journal.write([LocalWrite(entryID: entryID, patch: patch)] + (closing.map { [$0] } ?? []))
+        let updated = written[0]
+        if written.count > 1 {
+            let short = try journal.shortIDs(for: [written[1].id])[written[1].id] ?? written[1].id.rawValue
+            context.note("Saved the closing reflection as \(short), linked to the goal")
+        }
         if output.json {
             context.print(try JSONOutput.string(updated))
         } else {

@@ -53,14 +53,14 @@ struct EntryFieldOptions: ParsableArguments {
         }
     }
 
-    func patch(journal: Journal, context: CLIContext) throws -> EntryPatch {
+    func patch(journal: Journal, context: CLIContext, today: LocalDate) throws -> EntryPatch {
         var patch = EntryPatch()
         if let title { patch.scalars[.title] = title }
         if let level { patch.scalars[.level] = level.rawValue }
         if let occurredOn {
-            patch.scalars[.occurredOn] = try Parse.date(occurredOn, option: "--on", context: context).description
+            patch.scalars[.occurredOn] = try Parse.date(occurredOn, option: "--on", today: today).description
         }
-        if let due { patch.scalars[.due] = try Parse.date(due, option: "--due", context: context).description }
+        if let due { patch.scalars[.due] = try Parse.date(due, option: "--due", today: today).description }
         if let status { patch.scalars[.status] = status.rawValue }
         if let minutes { patch.scalars[.minutes] = String(minutes) }
         if let pledge { patch.scalars[.pledge] = pledge.rawValue }

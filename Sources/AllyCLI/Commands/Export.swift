@@ -15,6 +15,7 @@ struct Export: ParsableCommand {
             Examples:
               ally export --format json --output ~/ally-backup.json
               ally export --format markdown > journal.md
+              ally export --format markdown --redact --output portfolio.md
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, markdown }
@@ -22,6 +23,28 @@ struct Export: ParsableCommand {
     @OptionGroup var journalOptions: JournalOptions
     @Option(help: "json or markdown.") var format: Format = .json
     @Option(help: "Write to this file instead of standard output.") var output: String?
+    @Flag(
+        help:
+            "Replace patient identifiers and colleagues' names with [redacted] and [colleague], for a supervisor or a CPD/CME portfolio."
+    )
+    var redact = false
+
+    /// The entry with identifiers and colleagues' names replaced in its title, body and conflict texts.
+    static func redacted(_ entry: Entry) -> Entry {
+        func clean(_ text: String) -> String { ColleagueNames.redact(IdentifierScanner.redact(text)) }
+        var entry = entry
+        entry.title = entry.title.map(clean)
+        entry.body = clean(entry.body)
+        if var conflict = entry.conflict {
+            conflict.bodyVersions = conflict.bodyVersions.map { version in
+                var version = version
+                version.text = clean(version.text)
+                return version
+            }
+            entry.conflict = conflict
+        }
+        return entry
+    }
 
     struct Document: Codable {
         var format: String
@@ -40,13 +63,14 @@ struct Export: ParsableCommand {
         case .json:
             query.trashed = true
             entries += try journal.entries(matching: query)
+            if redact { entries = entries.map(Self.redacted) }
             let document = Document(
                 format: "ally-export", version: 1, exportedAt: ISOTimestamp.format(context.clock()), entries: entries)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             data = try encoder.encode(document) + Data("\n".utf8)
         case .markdown:
-            data = Data(MarkdownExport.render(entries).utf8)
+            data = Data(MarkdownExport.render(redact ? entries.map(Self.redacted) : entries).utf8)
         }
         try OutputFile.write(data, to: output, context: context)
         if let output { context.note("Exported \(entries.count) entries to \(output)") }

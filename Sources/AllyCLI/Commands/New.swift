@@ -19,6 +19,12 @@ struct New: ParsableCommand {
               ally new goal "Read Athena Rising" --due "2026-12-31" --theme capability
               ally new action "Coffee with J. about her fellowship" --minutes 30 --pledge mentoring
               echo "What she said…" | ally new feedback -
+              ally new mistake "Took credit for R.'s plan" --learning-goal "Name the author of every idea I repeat"
+              ally new action "Shout-out for S." --minutes 5 --pledge shout-out --goal 7c21
+
+            Before saving, the text is checked for what looks like a patient's details (record numbers, dates of \
+            birth, phone numbers, addresses…). On a terminal you choose to redact, keep or abort; in scripts the \
+            entry is refused unless --redact-phi or --allow-phi says what to do (or allow_phi = true in the config).
             """)
 
     @OptionGroup var journalOptions: JournalOptions
@@ -35,18 +41,32 @@ struct New: ParsableCommand {
     @Flag(name: .long, help: "Open the editor even when standard input is not a terminal.")
     var edit = false
 
+    @Option(
+        name: .customLong("learning-goal"),
+        help: "For a mistake: also create a learning goal with this text, linked to the mistake.")
+    var learningGoal: String?
+
+    @Option(name: .customLong("goal"), help: "For an action: the id of the goal it serves (linked both ways).")
+    var goal: String?
+
+    @OptionGroup var phi: PHIOptions
+
     func validate() throws {
         try fields.validate(for: kind)
+        if learningGoal != nil, kind != .mistake { throw ValidationError("--learning-goal is for mistakes") }
+        if goal != nil, kind != .action { throw ValidationError("--goal is for actions; use --link for other kinds") }
+        if phi.allowPHI, phi.redactPHI { throw ValidationError("give --allow-phi or --redact-phi, not both") }
     }
 
     func run() throws {
         let context = CLIContext.current
+        let practice = try Practice(context: context)
         var body: String
         if let text {
             body = try Parse.text(text, context: context)
         } else if edit || context.stdinIsTerminal {
-            let prompt = Prompt.pick(kind: kind, on: context.today)
-            body = try Editor.edit(Template.text(for: kind, prompt: prompt), context: context)
+            body = try Editor.edit(Template.text(for: kind, prompt: practice.prompt(kind: kind)), context: context)
+            body = Template.isUntouched(body, kind: kind) ? "" : Template.pruned(body, kind: kind)
         } else {
             body = try Parse.text("-", context: context)
         }
@@ -54,16 +74,59 @@ struct New: ParsableCommand {
         if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, fields.title == nil {
             throw CLIError("the entry is empty; nothing was written")
         }
+        let vetted = try phi.guard.vet(title: fields.title, body: body, config: practice.config, context: context)
         let journal = try journalOptions.openOrCreate(in: context)
-        var patch = try fields.patch(journal: journal, context: context)
-        patch.body = body
-        if patch.scalars[.occurredOn] == nil { patch.scalars[.occurredOn] = context.today.description }
+        var patch = try fields.patch(journal: journal, context: context, today: practice.today)
+        if let title = vetted.title { patch.scalars[.title] = title }
+        patch.body = vetted.body ?? body
+        if patch.scalars[.occurredOn] == nil { patch.scalars[.occurredOn] = practice.today.description }
         if kind == .goal, patch.scalars[.status] == nil { patch.scalars[.status] = GoalStatus.open.rawValue }
+        if let goal {
+            let goalID = try journal.resolveID(goal)
+            guard try journal.entry(goalID)?.kind == .goal else {
+                throw CLIError("--goal \(goal) is not a goal; use --link to link other entries", exitCode: 2)
+            }
+            patch.additions[.links, default: []].append(goalID.rawValue)
+        }
         let entry = try journal.create(kind, patch: patch)
+        var goalEntry: Entry?
+        if kind == .mistake {
+            var goalText = learningGoal
+            if goalText == nil, context.stdinIsTerminal {
+                goalText = context.ask("Turn the lesson into a learning goal? Type it, or press Enter to skip: ")
+            }
+            if let goalText = goalText?.trimmingCharacters(in: .whitespacesAndNewlines), !goalText.isEmpty {
+                let vettedGoal = try phi.guard.vet(
+                    title: nil, body: goalText, config: practice.config, context: context)
+                var goalPatch = EntryPatch()
+                goalPatch.body = vettedGoal.body ?? goalText
+                goalPatch.scalars[.occurredOn] = practice.today.description
+                goalPatch.scalars[.status] = GoalStatus.open.rawValue
+                goalPatch.additions[.links] = [entry.id.rawValue]
+                goalPatch.additions[.themes] = entry.themes.map(\.rawValue)
+                goalEntry = try journal.create(.goal, patch: goalPatch)
+            }
+        }
         if output.json {
             context.print(try JSONOutput.string(entry))
         } else {
-            context.print(try journal.shortIDs(for: [entry.id])[entry.id] ?? entry.id.rawValue)
+            let ids = try journal.shortIDs(for: [entry.id] + (goalEntry.map { [$0.id] } ?? []))
+            context.print(ids[entry.id] ?? entry.id.rawValue)
+            if let goalEntry {
+                context.note(
+                    "Created learning goal \(ids[goalEntry.id] ?? goalEntry.id.rawValue), linked to this mistake")
+            }
         }
     }
+}
+
+/// `--allow-phi` and `--redact-phi`, shared by the commands that save text.
+struct PHIOptions: ParsableArguments {
+    @Flag(name: .customLong("allow-phi"), help: "Keep text that looks like patient identifiers without asking.")
+    var allowPHI = false
+
+    @Flag(name: .customLong("redact-phi"), help: "Replace text that looks like patient identifiers with [redacted].")
+    var redactPHI = false
+
+    var `guard`: PHIGuard { PHIGuard(allow: allowPHI, redact: redactPHI) }
 }

@@ -9,7 +9,8 @@ struct PromptCommand: ParsableCommand {
         abstract: "Print a reflection prompt.",
         discussion: """
             Prompts follow the five trust themes; filter by --theme or by the --kind of entry you want to write. \
-            The prompt changes day by day and walks through the whole list before one comes back.
+            The prompt changes day by day and walks through the whole list before one comes back. Add your own \
+            prompts in the config file (docs/CONFIG.md).
 
             Examples:
               ally prompt
@@ -23,7 +24,7 @@ struct PromptCommand: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current
-        guard let prompt = Prompt.pick(theme: theme, kind: kind, on: context.today) else {
+        guard let prompt = try Practice(context: context).prompt(theme: theme, kind: kind) else {
             throw CLIError("no prompt matches that theme and kind together; try one of them alone", exitCode: 3)
         }
         if output.json {

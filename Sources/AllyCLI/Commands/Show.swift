@@ -23,10 +23,13 @@ struct Show: ParsableCommand {
         let journal = try journalOptions.openExisting(in: context)
         let entryID = try journal.resolveID(id)
         guard let entry = try journal.entry(entryID) else { throw CLIError("no entry \(id)", exitCode: 3) }
+        let backlinks = try journal.backlinks(to: entryID)
         if output.json {
             context.print(try JSONOutput.string(entry))
         } else {
-            context.print(try EntryRenderer(journal: journal, entries: [entry], context: context).detail(entry))
+            let renderer = try EntryRenderer(journal: journal, entries: [entry] + backlinks, context: context)
+            context.print(
+                renderer.detail(entry, linkedFrom: backlinks, linked: try entry.links.compactMap(journal.entry)))
         }
     }
 }

@@ -32,7 +32,7 @@ struct EntryRenderer {
     }
 
     /// The full view of `ally show`.
-    func detail(_ entry: Entry) -> String {
+    func detail(_ entry: Entry, linkedFrom: [Entry] = [], linked: [Entry] = []) -> String {
         var lines: [String] = []
         lines.append("\(style.kind(entry.kind)) \(style.id(entry.id.rawValue))")
         if let title = entry.title { lines.append(style.bold(title)) }
@@ -49,9 +49,21 @@ struct EntryRenderer {
         if let due = entry.due { fields.append(("due", due.description)) }
         if let minutes = entry.minutes { fields.append(("minutes", String(minutes))) }
         if let pledge = entry.pledge { fields.append(("pledge", pledge.rawValue)) }
-        if !entry.links.isEmpty { fields.append(("links", entry.links.map(short).joined(separator: ", "))) }
+        for id in entry.links {
+            let target = linked.first { $0.id == id }
+            let label = target.map { "\($0.kind.rawValue): \($0.headline.fitted(to: 50))" } ?? "not in this journal"
+            fields.append(("links to", "\(style.id(short(id)))  \(label)"))
+        }
+        for source in linkedFrom {
+            fields.append(
+                (
+                    "linked from",
+                    "\(style.id(short(source.id)))  \(source.kind.rawValue): \(source.headline.fitted(to: 50))"
+                ))
+        }
         if entry.isTrashed { fields.append(("trashed", "yes (ally restore \(short(entry.id)))")) }
-        for (name, value) in fields { lines.append("\(name.fitted(to: 8)) \(value)") }
+        let width = max(8, fields.map(\.0.count).max() ?? 0)
+        for (name, value) in fields { lines.append("\(name.fitted(to: width)) \(value)") }
         if let conflict = entry.conflict { lines.append(""); lines += conflictLines(conflict, entry: entry) }
         lines.append("")
         lines.append(entry.body)

@@ -90,7 +90,8 @@ struct Config: Equatable {
                 throw ParseError(line: number, message: "expected key = value")
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            let value = try Value.parse(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces), line: number)
+            let value = try Value.parse(
+                line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces), line: number)
             if prompt != nil {
                 guard ["text", "theme", "kinds"].contains(key) else {
                     throw ParseError(line: number, message: "unknown key '\(key)' in [[prompts]] (text, theme, kinds)")
@@ -114,7 +115,8 @@ struct Config: Equatable {
             case ("week_starts", _), ("time_zone", _), ("allow_phi", _):
                 throw ParseError(line: number, message: "\(key) has the wrong type of value")
             default:
-                throw ParseError(line: number, message: "unknown key '\(key)' (week_starts, time_zone, allow_phi, [[prompts]])")
+                throw ParseError(
+                    line: number, message: "unknown key '\(key)' (week_starts, time_zone, allow_phi, [[prompts]])")
             }
         }
         try finishPrompt()

@@ -61,7 +61,11 @@ public struct OutputOptions: ParsableArguments {
 /// Parsing of user-typed values, with errors that name the option and the accepted forms.
 enum Parse {
     static func date(_ text: String, option: String, context: CLIContext) throws -> LocalDate {
-        guard let date = DateExpression.parse(text, today: context.today) else {
+        try date(text, option: option, today: context.today(inTimeZone: try Config.load(in: context).timeZone))
+    }
+
+    static func date(_ text: String, option: String, today: LocalDate) throws -> LocalDate {
+        guard let date = DateExpression.parse(text, today: today) else {
             throw CLIError("\(option) '\(text)' is not a date; use \(DateExpression.acceptedForms)", exitCode: 2)
         }
         return date

@@ -12,6 +12,8 @@ public struct Review: Hashable, Sendable, Codable {
     public var pledgeWeeks: [Pledge.WeekProgress]
     /// Met weeks in a row, ending this week if it is already met, else last week.
     public var pledgeStreak: Int
+    /// The last eight weeks up to this one, oldest first: the streak and the gaps at a glance.
+    public var pledgeHistory: [Pledge.WeekProgress]
     /// Entries in the period per theme, in DOMAIN.md's order; zero counts included.
     public var themes: [Count]
     /// Entries in the period per level; zero counts included.
@@ -86,6 +88,7 @@ public struct Review: Hashable, Sendable, Codable {
             startsOn: weekStartsOn)
         pledgeWeeks = history.filter { $0.week >= firstWeek && $0.week <= max(lastWeek, firstWeek) }
         pledgeStreak = Pledge.streak(in: history, current: currentWeek)
+        pledgeHistory = Array(history.suffix(8))
 
         themes = Theme.allCases.map { theme in
             Count(name: theme.rawValue, count: inPeriod.filter { $0.themes.contains(theme) }.count)

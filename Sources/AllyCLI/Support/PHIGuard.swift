@@ -1,0 +1,43 @@
+import AllyCore
+
+/// The patient-identifier guard (issue #4 §5): before an entry is saved, look for what may be a patient's
+/// details and let the user redact, keep or abort.
+struct PHIGuard {
+    /// `--allow-phi`: keep whatever was found.
+    var allow: Bool
+    /// `--redact-phi`: replace whatever was found with `[redacted]`.
+    var redact: Bool
+
+    /// The title and body to save, after asking on a terminal or applying the flags; throws to abort.
+    func vet(title: String?, body: String?, config: Config, context: CLIContext) throws -> (
+        title: String?, body: String?
+    ) {
+        let titleMatches = title.map(IdentifierScanner.scan) ?? []
+        let bodyMatches = body.map(IdentifierScanner.scan) ?? []
+        let all = titleMatches + bodyMatches
+        if all.isEmpty || allow || (config.allowPHI && !redact) { return (title, body) }
+        let redacted = (
+            title.map { IdentifierScanner.redact($0, matches: titleMatches) },
+            body.map { IdentifierScanner.redact($0, matches: bodyMatches) }
+        )
+        if redact { return redacted }
+        let listing = all.map { "\"\($0.text)\" (\($0.kind.rawValue))" }.joined(separator: ", ")
+        guard context.stdinIsTerminal else {
+            throw CLIError(
+                "this looks like patient details: \(listing); nothing was written. Remove them, or add --redact-phi "
+                    + "to replace them with [redacted], or --allow-phi to keep them", exitCode: 2)
+        }
+        context.note("This may identify a patient:")
+        for match in all { context.note("  \(match.text)   (\(match.kind.rawValue))") }
+        while true {
+            let answer = context.ask("[r]edact them, [k]eep them, or [a]bort? ")?.lowercased()
+                .trimmingCharacters(in: .whitespaces)
+            switch answer {
+            case "r", "redact": return redacted
+            case "k", "keep": return (title, body)
+            case "a", "abort", nil: throw CLIError("aborted; nothing was written")
+            default: continue
+            }
+        }
+    }
+}
