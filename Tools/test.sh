@@ -2,7 +2,7 @@
 # Runs every test from a fresh clone: installs build dependencies, checks formatting, builds, tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source Tools/scripts/setup.sh
+ALLY_TEST_PACKAGES=1 source Tools/scripts/setup.sh
 
 echo "== format check (swift format lint --strict)"
 swift format lint --strict -r Sources Tools Package.swift

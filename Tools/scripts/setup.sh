@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs what ally needs to build on Debian: the SQLite headers. Sourced by tour.sh, test.sh and bench.sh.
+# Installs what ally needs on Debian: the SQLite headers to build; with ALLY_TEST_PACKAGES=1 also headless
+# Chromium and Python 3, which the review report test uses. Sourced by tour.sh, test.sh, bench.sh and man.sh.
 set -euo pipefail
 
+packages=(libsqlite3-dev)
+if [[ "${ALLY_TEST_PACKAGES:-0}" == 1 ]]; then packages+=(chromium python3); fi
 need=()
-for package in libsqlite3-dev; do
+for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 if ((${#need[@]})); then
