@@ -48,6 +48,17 @@ import Testing
             ["bundle", "import", garbage],
             ["bundle", "import", folder.path],
             ["frobnicate"],
+            ["pledge", "log", "coffee", "30"],
+            ["pledge", "log", "mentoring", "0"],
+            ["pledge", "show", "--weeks", "0"],
+            ["review", "--since", "the dawn of time"],
+            ["review", "--until", "today"],
+            ["review", "--since", "2026-12-01", "--until", "2026-11-01"],
+            ["new", "action", "x", "--goal", "ffffffff"],
+            ["new", "reflection", "x", "--learning-goal", "y"],
+            ["new", "reflection", "MRN 4459812 was on the board"],
+            ["edit", first, "--reflection", "closing"],
+            ["export", "--format", "pdf"],
         ]
         for arguments in cases {
             let result = laptop.run.run(arguments)
