@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "ally", targets: ["ally"]),
+        .executable(name: "ally-server", targets: ["ally-server"]),
         .library(name: "AllyCore", targets: ["AllyCore"]),
         .library(name: "AllyStore", targets: ["AllyStore"]),
         .library(name: "AllyCLI", targets: ["AllyCLI"]),
@@ -14,6 +15,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // The pure core: Foundation only (DESIGN.md §2).
@@ -22,15 +29,44 @@ let package = Package(
             name: "AllyStore",
             dependencies: ["AllyCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Wire types, envelopes and keys (Protocol/SPEC.md §7–§10).
+        .target(
+            name: "AllyProtocol",
+            dependencies: [
+                "AllyCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "AllySync", dependencies: ["AllyCore", "AllyStore", "AllyProtocol"]),
+        .target(
+            name: "AllyServerCore",
+            dependencies: [
+                "AllyProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "AllyServer",
+            dependencies: [
+                "AllyServerCore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ally-server",
+            dependencies: ["AllyServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "AllyCLI",
             dependencies: [
-                "AllyCore", "AllyStore",
+                "AllyCore", "AllyStore", "AllySync", "AllyProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "ally", dependencies: ["AllyCLI"]),
-        .target(name: "AllyTesting", dependencies: ["AllyCore", "AllyStore", "AllyCLI"]),
+        .target(name: "AllyTesting", dependencies: ["AllyCore", "AllyStore", "AllyCLI", "AllyServer", "AllySync"]),
         .executableTarget(
             name: "AllyBench",
             dependencies: ["AllyCore", "AllyStore", "AllyTesting"],
@@ -40,6 +76,14 @@ let package = Package(
         .testTarget(name: "AllyCoreTests", dependencies: ["AllyCore"]),
         .testTarget(name: "AllyStoreTests", dependencies: ["AllyStore", "AllyTesting"]),
         .testTarget(name: "AllyCLITests", dependencies: ["AllyCLI", "AllyTesting"]),
+        .testTarget(name: "AllyProtocolTests", dependencies: ["AllyProtocol"]),
+        .testTarget(
+            name: "AllyServerTests",
+            dependencies: [
+                "AllyServer", "AllyServerCore", "AllyTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "AllySyncTests", dependencies: ["AllySync", "AllyCLI", "AllyTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,8 +7,8 @@ struct Goals: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List open learning goals, overdue first, with their linked entries and actions.",
         discussion: """
-            A goal's linked entries are those it links to and those that link to it (a mistake that motivated \\
-            it, an action that served it: `ally new action … --goal ID`). Close a goal with \\
+            A goal's linked entries are those it links to and those that link to it (a mistake that motivated \
+            it, an action that served it: `ally new action … --goal ID`). Close a goal with \
             `ally edit ID --status done` (or dropped), optionally with --reflection TEXT.
 
             Examples:

@@ -8,9 +8,9 @@ struct PledgeCommand: ParsableCommand {
         commandName: "pledge",
         abstract: "Track the 36-minute weekly pledge: 30 mentoring, 5 shout-out, 1 telling leaders.",
         discussion: """
-            A firm asked senior men for 36 minutes a week: 30 minutes of coffee with a talented junior woman \\
-            colleague about her career, 5 minutes giving a colleague a shout-out, 1 minute telling senior \\
-            leaders about it. Minutes come from action entries with --minutes and --pledge; weeks start on \\
+            A firm asked senior men for 36 minutes a week: 30 minutes of coffee with a talented junior woman \
+            colleague about her career, 5 minutes giving a colleague a shout-out, 1 minute telling senior \
+            leaders about it. Minutes come from action entries with --minutes and --pledge; weeks start on \
             Monday unless the config says otherwise (week_starts).
 
             Examples:
@@ -103,7 +103,7 @@ struct PledgeLog: ParsableCommand {
         commandName: "log",
         abstract: "Log pledge minutes: a shortcut for an action entry.",
         discussion: """
-            CATEGORY is mentoring, shout-out or tell-leaders. Same as `ally new action TEXT --minutes MINUTES \\
+            CATEGORY is mentoring, shout-out or tell-leaders. Same as `ally new action TEXT --minutes MINUTES \
             --pledge CATEGORY`.
 
             Examples:

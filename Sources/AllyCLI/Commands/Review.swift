@@ -9,12 +9,12 @@ struct ReviewCommand: ParsableCommand {
         commandName: "review",
         abstract: "Review a week or a month: pledge, themes and levels, goals, mistakes, feedback, next prompt.",
         discussion: """
-            Shows the 36-minute pledge for each week in the period, entries per trust theme and per level of \\
-            allyship as bar charts (where is the practice thin?), open and overdue goals, the period's mistakes \\
-            with the lessons drawn (a line starting "Lesson:"), feedback no action has followed yet, and a \\
+            Shows the 36-minute pledge for each week in the period, entries per trust theme and per level of \
+            allyship as bar charts (where is the practice thin?), open and overdue goals, the period's mistakes \
+            with the lessons drawn (a line starting "Lesson:"), feedback no action has followed yet, and a \
             prompt for the week ahead chosen for the thinnest theme.
 
-            --week (the default) is the current week so far; --month the current calendar month so far. \\
+            --week (the default) is the current week so far; --month the current calendar month so far. \
             --html writes the same review as one self-contained, printable HTML file (no network fetches).
 
             Examples:

@@ -7,9 +7,9 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Report every entry whose text still looks like it holds patient identifiers.",
         discussion: """
-            Checks titles and bodies of every entry (the trash included, marked) for record numbers, dates of \\
-            birth, phone and fax numbers, emails, addresses, national id numbers, ages over 89, room or bed \\
-            numbers next to a name, and similar identifiers. Exits 0 when nothing is found and 1 when something \\
+            Checks titles and bodies of every entry (the trash included, marked) for record numbers, dates of \
+            birth, phone and fax numbers, emails, addresses, national id numbers, ages over 89, room or bed \
+            numbers next to a name, and similar identifiers. Exits 0 when nothing is found and 1 when something \
             is, so a script can use it. Fix an entry with `ally edit ID --body … --redact-phi`.
 
             Examples:

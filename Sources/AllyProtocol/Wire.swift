@@ -1,0 +1,243 @@
+import Foundation
+
+/// The JSON bodies of the HTTP protocol (SPEC §9, Protocol/openapi.yaml). `Data` fields travel as base64.
+public enum Wire {
+    /// `GET /v1/info`.
+    public struct Info: Codable, Sendable, Equatable {
+        public var protocolVersion: Int
+        public var server: String
+        public var registration: String
+        public var limits: Limits
+        public init(protocolVersion: Int, server: String, registration: String, limits: Limits) {
+            self.protocolVersion = protocolVersion
+            self.server = server
+            self.registration = registration
+            self.limits = limits
+        }
+    }
+
+    /// What the server accepts, so clients can size their requests.
+    public struct Limits: Codable, Sendable, Equatable {
+        public var maxBodyBytes: Int
+        public var maxPushChanges: Int
+        public var maxPageChanges: Int
+        public var maxPageBytes: Int
+        public var maxEnvelopeBytes: Int
+        public var loginAttemptsPerMinute: Int
+        public init(
+            maxBodyBytes: Int, maxPushChanges: Int, maxPageChanges: Int, maxPageBytes: Int, maxEnvelopeBytes: Int,
+            loginAttemptsPerMinute: Int
+        ) {
+            self.maxBodyBytes = maxBodyBytes
+            self.maxPushChanges = maxPushChanges
+            self.maxPageChanges = maxPageChanges
+            self.maxPageBytes = maxPageBytes
+            self.maxEnvelopeBytes = maxEnvelopeBytes
+            self.loginAttemptsPerMinute = loginAttemptsPerMinute
+        }
+    }
+
+    /// `POST /v1/accounts`.
+    public struct Registration: Codable, Sendable {
+        public var username: String
+        public var invite: String?
+        public var salt: Data
+        public var authKey: Data
+        public var keyID: UInt32
+        public var wrappedKey: Data
+        public var recoveryAuthKey: Data
+        public var recoveryWrappedKey: Data
+        public init(
+            username: String, invite: String?, salt: Data, authKey: Data, keyID: UInt32, wrappedKey: Data,
+            recoveryAuthKey: Data, recoveryWrappedKey: Data
+        ) {
+            self.username = username
+            self.invite = invite
+            self.salt = salt
+            self.authKey = authKey
+            self.keyID = keyID
+            self.wrappedKey = wrappedKey
+            self.recoveryAuthKey = recoveryAuthKey
+            self.recoveryWrappedKey = recoveryWrappedKey
+        }
+    }
+
+    /// `POST /v1/accounts` answer.
+    public struct Account: Codable, Sendable {
+        public var userID: String
+        public var username: String
+        public init(userID: String, username: String) {
+            self.userID = userID
+            self.username = username
+        }
+    }
+
+    /// `POST /v1/prelogin`: what a laptop needs to derive its keys. Unknown users get a stable fake salt.
+    public struct PreloginRequest: Codable, Sendable {
+        public var username: String
+        public init(username: String) { self.username = username }
+    }
+
+    public struct Prelogin: Codable, Sendable {
+        public var salt: Data
+        public var rounds: Int
+        public init(salt: Data, rounds: Int) {
+            self.salt = salt
+            self.rounds = rounds
+        }
+    }
+
+    /// `POST /v1/sessions`: log a device in.
+    public struct LoginRequest: Codable, Sendable {
+        public var username: String
+        public var authKey: Data
+        public var deviceID: String
+        public var deviceName: String
+        public init(username: String, authKey: Data, deviceID: String, deviceName: String) {
+            self.username = username
+            self.authKey = authKey
+            self.deviceID = deviceID
+            self.deviceName = deviceName
+        }
+    }
+
+    /// A session: the device token (shown once) and the wrapped journal key.
+    public struct Session: Codable, Sendable {
+        public var userID: String
+        public var token: String
+        public var keyID: UInt32
+        public var wrappedKey: Data
+        public init(userID: String, token: String, keyID: UInt32, wrappedKey: Data) {
+            self.userID = userID
+            self.token = token
+            self.keyID = keyID
+            self.wrappedKey = wrappedKey
+        }
+    }
+
+    /// `PUT /v1/account/passphrase`: a new passphrase wraps the same journal key; other laptops keep working.
+    public struct PassphraseChange: Codable, Sendable {
+        public var currentAuthKey: Data
+        public var salt: Data
+        public var authKey: Data
+        public var wrappedKey: Data
+        public init(currentAuthKey: Data, salt: Data, authKey: Data, wrappedKey: Data) {
+            self.currentAuthKey = currentAuthKey
+            self.salt = salt
+            self.authKey = authKey
+            self.wrappedKey = wrappedKey
+        }
+    }
+
+    /// `POST /v1/recovery/key`: prove the recovery key, get the recovery copy of the journal key.
+    public struct RecoveryRequest: Codable, Sendable {
+        public var username: String
+        public var recoveryAuthKey: Data
+        public init(username: String, recoveryAuthKey: Data) {
+            self.username = username
+            self.recoveryAuthKey = recoveryAuthKey
+        }
+    }
+
+    public struct RecoveryKeyCopy: Codable, Sendable {
+        public var keyID: UInt32
+        public var recoveryWrappedKey: Data
+        public init(keyID: UInt32, recoveryWrappedKey: Data) {
+            self.keyID = keyID
+            self.recoveryWrappedKey = recoveryWrappedKey
+        }
+    }
+
+    /// `PUT /v1/recovery/passphrase`: set a new passphrase with the recovery key.
+    public struct RecoveryReset: Codable, Sendable {
+        public var username: String
+        public var recoveryAuthKey: Data
+        public var salt: Data
+        public var authKey: Data
+        public var wrappedKey: Data
+        public init(username: String, recoveryAuthKey: Data, salt: Data, authKey: Data, wrappedKey: Data) {
+            self.username = username
+            self.recoveryAuthKey = recoveryAuthKey
+            self.salt = salt
+            self.authKey = authKey
+            self.wrappedKey = wrappedKey
+        }
+    }
+
+    /// One encrypted change on the wire.
+    public struct Item: Codable, Sendable, Equatable {
+        public var device: String
+        public var seq: Int64
+        public var envelope: Data
+        public init(device: String, seq: Int64, envelope: Data) {
+            self.device = device
+            self.seq = seq
+            self.envelope = envelope
+        }
+    }
+
+    /// `POST /v1/changes`.
+    public struct Push: Codable, Sendable {
+        public var changes: [Item]
+        public init(changes: [Item]) { self.changes = changes }
+    }
+
+    public struct PushResult: Codable, Sendable, Equatable {
+        public var accepted: Int
+        public var duplicates: Int
+        public init(accepted: Int, duplicates: Int) {
+            self.accepted = accepted
+            self.duplicates = duplicates
+        }
+    }
+
+    /// `GET /v1/changes?after=&limit=`: one page in the server's order.
+    public struct Page: Codable, Sendable {
+        public var changes: [Item]
+        /// Pass as `after` for the next page; unchanged when the page is empty.
+        public var next: String
+        public var hasMore: Bool
+        public init(changes: [Item], next: String, hasMore: Bool) {
+            self.changes = changes
+            self.next = next
+            self.hasMore = hasMore
+        }
+    }
+
+    /// `GET /v1/devices`.
+    public struct Device: Codable, Sendable, Equatable {
+        public var deviceID: String
+        public var name: String
+        public var createdAt: String
+        public var lastSeenAt: String
+        public var revoked: Bool
+        public var current: Bool
+        public init(deviceID: String, name: String, createdAt: String, lastSeenAt: String, revoked: Bool, current: Bool) {
+            self.deviceID = deviceID
+            self.name = name
+            self.createdAt = createdAt
+            self.lastSeenAt = lastSeenAt
+            self.revoked = revoked
+            self.current = current
+        }
+    }
+
+    public struct Devices: Codable, Sendable {
+        public var devices: [Device]
+        public init(devices: [Device]) { self.devices = devices }
+    }
+
+    /// RFC 9457 problem details.
+    public struct Problem: Codable, Sendable, Equatable, Error {
+        public var type: String
+        public var title: String
+        public var status: Int
+        public var detail: String
+        public init(type: String, title: String, status: Int, detail: String) {
+            self.type = type
+            self.title = title
+            self.status = status
+            self.detail = detail
+        }
+    }
+}

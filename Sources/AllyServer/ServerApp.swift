@@ -1,0 +1,32 @@
+import AllyProtocol
+import AllyServerCore
+import Hummingbird
+import Logging
+import Prometheus
+
+/// Builds the ally-server application around a service: routes, problem responses, request logs without secrets.
+public enum ServerApp {
+    /// The router, for in-process tests (HummingbirdTesting's `.router`) and for the real server.
+    public static func makeRouter(service: SyncService, registry: PrometheusCollectorRegistry = .init()) -> Router<AllyRequestContext> {
+        ServerLimits.maxBodyBytes = service.limits.maxBodyBytes
+        let router = Router(context: AllyRequestContext.self)
+        // Logs method, path and status only: never headers (tokens) or bodies (envelopes, keys).
+        router.add(middleware: LogRequestsMiddleware(.info, includeHeaders: .none))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        Routes(service: service, registry: registry).add(to: router)
+        return router
+    }
+
+    /// The application listening on `host:port`; `onRunning` gets the bound port (useful with port 0).
+    public static func makeApplication(
+        service: SyncService, host: String, port: Int, registry: PrometheusCollectorRegistry = .init(), logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(service: service, registry: registry),
+            configuration: .init(address: .hostname(host, port: port), serverName: "ally-server"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}

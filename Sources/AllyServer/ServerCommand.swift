@@ -1,0 +1,131 @@
+import AllyServerCore
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+
+/// `ally-server`: the sync relay (DESIGN.md §7).
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
+public struct ServerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ally-server",
+        abstract: "The ally sync server: stores and relays end-to-end encrypted changes.",
+        discussion: """
+            It never sees a passphrase, a journal key or a word of any entry: only encrypted envelopes, salted \
+            hashes of login keys, and SHA-256 hashes of device tokens. See docs/DEPLOY.md.
+
+            Start:
+              ally-server serve                                  # SQLite under $XDG_DATA_HOME/ally-server
+              ally-server invite                                 # a one-time registration code
+              ally-server serve --database postgres://ally@db/ally --host 0.0.0.0
+            """,
+        version: "0.1.0",
+        subcommands: [Serve.self, Invite.self])
+
+    public init() {}
+
+    /// Parses the process arguments and runs the chosen subcommand, awaiting the asynchronous ones.
+    /// (A top-level `await ServerCommand.main()` resolves to argument-parser's synchronous `main`.)
+    public static func runAsync() async {
+        do {
+            var command = try parseAsRoot()
+            switch command {
+            case var serve as Serve: try await serve.run()
+            case var invite as Invite: try await invite.run()
+            default: try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// `--database`, shared by the subcommands.
+struct DatabaseOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "An SQLite file path, or a postgres:// URL.",
+            discussion: "Defaults to $ALLY_SERVER_DATABASE, else $XDG_DATA_HOME/ally-server/server.sqlite.",
+            valueName: "path-or-url"))
+    var database: String?
+
+    func open() async throws -> any ServerStore {
+        let environment = ProcessInfo.processInfo.environment
+        let target =
+            database ?? environment["ALLY_SERVER_DATABASE"]
+            ?? ((environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/share"))
+                + "/ally-server/server.sqlite")
+        let store: any ServerStore
+        if target.hasPrefix("postgres://") || target.hasPrefix("postgresql://") {
+            store = try PostgresServerStore(url: target)
+        } else {
+            store = try SQLiteServerStore(path: target)
+        }
+        try await store.migrate()
+        return store
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server.",
+        discussion: """
+            Listens on 127.0.0.1:8377 by default; put a TLS reverse proxy in front of it for anything but \
+            loopback (docs/DEPLOY.md). Stops gracefully on SIGTERM or SIGINT, finishing requests in flight.
+
+            Examples:
+              ally-server serve
+              ally-server serve --port 0            # any free port; the chosen one is printed
+              ally-server serve --open-registration --database /var/lib/ally/server.sqlite
+            """)
+
+    @OptionGroup var databaseOptions: DatabaseOptions
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port (0 picks a free one).") var port = 8377
+    @Flag(help: "Let anyone register without an invite code.") var openRegistration = false
+    @Option(help: "Largest request body, in bytes.") var maxBodyBytes = 8 << 20
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0–65535") }
+        guard (64 << 10...256 << 20).contains(maxBodyBytes) else { throw ValidationError("--max-body-bytes must be 64 KiB–256 MiB") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "ally-server")
+        let store = try await databaseOptions.open()
+        var limits = SyncService.defaultLimits
+        limits.maxBodyBytes = maxBodyBytes
+        let service = SyncService(store: store, limits: limits, openRegistration: openRegistration)
+        let app = ServerApp.makeApplication(
+            service: service, host: host, port: port, registry: registry, logger: logger,
+            onRunning: { port in
+                FileHandle.standardOutput.write(Data("ally-server listening on http://\(host):\(port)\n".utf8))
+            })
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+struct Invite: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a one-time invite code for registering an account.",
+        discussion: """
+            The code is printed once and stored only as a hash. Give it to one person:
+              ally account register --server https://ally.example.org --username sam --invite CODE
+            """)
+
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    func run() async throws {
+        let service = SyncService(store: try await databaseOptions.open())
+        print(try await service.makeInvite())
+    }
+}

@@ -1,0 +1,272 @@
+import AllyProtocol
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The scale-out backend: the same contract as `SQLiteServerStore` on PostgreSQL, so several stateless
+/// ally-server processes can share one database.
+public final class PostgresServerStore: ServerStore {
+    let client: PostgresClient
+    let runner: Task<Void, Never>
+    let logger = Logger(label: "ally-server.postgres")
+
+    /// Connects to `postgres://user[:password]@host[:port]/database`.
+    public init(url: String) throws {
+        guard let components = URLComponents(string: url), let host = components.host, let user = components.user else {
+            throw ServerError(.badRequest, "the database URL must look like postgres://user[:password]@host[:port]/database")
+        }
+        let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: user, password: components.password,
+            database: database.isEmpty ? user : database, tls: .disable)
+        let client = PostgresClient(configuration: configuration)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    deinit { runner.cancel() }
+
+    public func migrate() async throws {
+        try await client.withConnection { connection in
+            _ = try await connection.query("SELECT pg_advisory_lock(7744101)", logger: logger)
+            defer { Task { [logger] in _ = try? await connection.query("SELECT pg_advisory_unlock(7744101)", logger: logger) } }
+            for statement in [
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL)",
+                """
+                CREATE TABLE IF NOT EXISTS users (
+                    id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, salt BYTEA NOT NULL, auth_hash TEXT NOT NULL,
+                    key_id BIGINT NOT NULL, wrapped_key BYTEA NOT NULL, recovery_auth_hash TEXT NOT NULL,
+                    recovery_wrapped_key BYTEA NOT NULL, created_at BIGINT NOT NULL, next_position BIGINT NOT NULL DEFAULT 0)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS invites (
+                    code_hash TEXT PRIMARY KEY, created_at BIGINT NOT NULL, used_by TEXT, used_at BIGINT)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS devices (
+                    device_id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL,
+                    revoked BOOLEAN NOT NULL DEFAULT FALSE)
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS changes (
+                    user_id TEXT NOT NULL REFERENCES users(id), position BIGINT NOT NULL, device TEXT NOT NULL,
+                    seq BIGINT NOT NULL, envelope BYTEA NOT NULL, PRIMARY KEY (user_id, device, seq),
+                    UNIQUE (user_id, position))
+                """,
+            ] {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+    }
+
+    public func serverSecret() async throws -> Data {
+        let fresh = secureRandomBytes(32)
+        try await client.query(
+            "INSERT INTO meta(key, value) VALUES ('secret', \(fresh)) ON CONFLICT (key) DO NOTHING", logger: logger)
+        for try await value in try await client.query("SELECT value FROM meta WHERE key = 'secret'", logger: logger)
+            .decode(Data.self)
+        {
+            return value
+        }
+        throw ServerError(.unavailable, "the server secret is missing")
+    }
+
+    public func createUser(_ user: UserRecord, inviteHash: String?) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            for try await _ in try await connection.query("SELECT 1 FROM users WHERE username = \(user.username)", logger: logger) {
+                throw ServerError(.conflict, "the username '\(user.username)' is taken")
+            }
+            if let inviteHash {
+                var used = 0
+                for try await _ in try await connection.query(
+                    """
+                    UPDATE invites SET used_by = \(user.id), used_at = \(user.createdAt)
+                    WHERE code_hash = \(inviteHash) AND used_by IS NULL RETURNING code_hash
+                    """, logger: logger)
+                {
+                    used += 1
+                }
+                guard used == 1 else { throw ServerError(.forbidden, "the invite code is unknown or already used") }
+            }
+            try await connection.query(
+                """
+                INSERT INTO users(id, username, salt, auth_hash, key_id, wrapped_key, recovery_auth_hash,
+                    recovery_wrapped_key, created_at)
+                VALUES (\(user.id), \(user.username), \(user.salt), \(user.authHash), \(Int64(user.keyID)),
+                    \(user.wrappedKey), \(user.recoveryAuthHash), \(user.recoveryWrappedKey), \(user.createdAt))
+                """, logger: logger)
+        }
+    }
+
+    func fetchUser(_ query: PostgresQuery) async throws -> UserRecord? {
+        let rows = try await client.query(query, logger: logger)
+        for try await (id, username, salt, authHash, keyID, wrappedKey, recoveryHash, recoveryKey, createdAt) in rows.decode(
+            (String, String, Data, String, Int64, Data, String, Data, Int64).self)
+        {
+            return UserRecord(
+                id: id, username: username, salt: salt, authHash: authHash, keyID: UInt32(truncatingIfNeeded: keyID),
+                wrappedKey: wrappedKey, recoveryAuthHash: recoveryHash, recoveryWrappedKey: recoveryKey, createdAt: createdAt)
+        }
+        return nil
+    }
+
+    public func user(named username: String) async throws -> UserRecord? {
+        try await fetchUser(
+            """
+            SELECT id, username, salt, auth_hash, key_id, wrapped_key, recovery_auth_hash, recovery_wrapped_key, created_at
+            FROM users WHERE username = \(username)
+            """)
+    }
+
+    public func user(id: String) async throws -> UserRecord? {
+        try await fetchUser(
+            """
+            SELECT id, username, salt, auth_hash, key_id, wrapped_key, recovery_auth_hash, recovery_wrapped_key, created_at
+            FROM users WHERE id = \(id)
+            """)
+    }
+
+    public func updateCredentials(userID: String, salt: Data, authHash: String, wrappedKey: Data) async throws {
+        try await client.query(
+            "UPDATE users SET salt = \(salt), auth_hash = \(authHash), wrapped_key = \(wrappedKey) WHERE id = \(userID)",
+            logger: logger)
+    }
+
+    public func createInvite(codeHash: String, at time: Int64) async throws {
+        try await client.query("INSERT INTO invites(code_hash, created_at) VALUES (\(codeHash), \(time))", logger: logger)
+    }
+
+    public func saveDevice(_ device: DeviceRecord) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            for try await owner in try await connection.query(
+                "SELECT user_id FROM devices WHERE device_id = \(device.deviceID) FOR UPDATE", logger: logger
+            ).decode(String.self) where owner != device.userID {
+                throw ServerError(.conflict, "this device id belongs to another account; use a new journal for this account")
+            }
+            try await connection.query(
+                """
+                INSERT INTO devices(device_id, user_id, name, token_hash, created_at, last_seen_at, revoked)
+                VALUES (\(device.deviceID), \(device.userID), \(device.name), \(device.tokenHash), \(device.createdAt),
+                    \(device.lastSeenAt), FALSE)
+                ON CONFLICT (device_id) DO UPDATE SET name = EXCLUDED.name, token_hash = EXCLUDED.token_hash,
+                    last_seen_at = EXCLUDED.last_seen_at, revoked = FALSE
+                """, logger: logger)
+        }
+    }
+
+    func fetchDevices(_ query: PostgresQuery) async throws -> [DeviceRecord] {
+        var devices: [DeviceRecord] = []
+        for try await (deviceID, userID, name, tokenHash, createdAt, lastSeenAt, revoked) in try await client.query(query, logger: logger)
+            .decode((String, String, String, String, Int64, Int64, Bool).self)
+        {
+            devices.append(
+                DeviceRecord(
+                    deviceID: deviceID, userID: userID, name: name, tokenHash: tokenHash, createdAt: createdAt,
+                    lastSeenAt: lastSeenAt, revoked: revoked))
+        }
+        return devices
+    }
+
+    public func device(tokenHash: String) async throws -> DeviceRecord? {
+        try await fetchDevices(
+            "SELECT device_id, user_id, name, token_hash, created_at, last_seen_at, revoked FROM devices WHERE token_hash = \(tokenHash)"
+        ).first
+    }
+
+    public func devices(userID: String) async throws -> [DeviceRecord] {
+        try await fetchDevices(
+            """
+            SELECT device_id, user_id, name, token_hash, created_at, last_seen_at, revoked FROM devices
+            WHERE user_id = \(userID) ORDER BY created_at, device_id
+            """)
+    }
+
+    public func revokeDevice(userID: String, deviceID: String) async throws -> Bool {
+        var count = 0
+        for try await _ in try await client.query(
+            """
+            UPDATE devices SET revoked = TRUE, token_hash = 'revoked:' || device_id
+            WHERE user_id = \(userID) AND device_id = \(deviceID) RETURNING device_id
+            """, logger: logger)
+        {
+            count += 1
+        }
+        return count == 1
+    }
+
+    public func touchDevice(deviceID: String, at time: Int64) async throws {
+        try await client.query("UPDATE devices SET last_seen_at = \(time) WHERE device_id = \(deviceID)", logger: logger)
+    }
+
+    public func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult {
+        try await client.withTransaction(logger: logger) { connection in
+            // The user's row lock orders concurrent pushes, so positions commit in order and no pull skips one.
+            var start: Int64 = 0
+            for try await position in try await connection.query(
+                "SELECT next_position FROM users WHERE id = \(userID) FOR UPDATE", logger: logger
+            ).decode(Int64.self) {
+                start = position
+            }
+            var duplicates = 0
+            var fresh: [Wire.Item] = []
+            var seen: [String: Data] = [:]
+            for item in items {
+                let key = "\(item.device).\(item.seq)"
+                if let earlier = seen[key] {
+                    guard earlier == item.envelope else { throw ServerError(.conflict, "change \(key) appears twice with different bytes") }
+                    duplicates += 1
+                    continue
+                }
+                seen[key] = item.envelope
+                var stored: Data?
+                for try await envelope in try await connection.query(
+                    "SELECT envelope FROM changes WHERE user_id = \(userID) AND device = \(item.device) AND seq = \(item.seq)",
+                    logger: logger
+                ).decode(Data.self) {
+                    stored = envelope
+                }
+                if let stored {
+                    guard stored == item.envelope else {
+                        throw ServerError(.conflict, "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")
+                    }
+                    duplicates += 1
+                } else {
+                    fresh.append(item)
+                }
+            }
+            var position = start
+            for item in fresh {
+                position += 1
+                try await connection.query(
+                    """
+                    INSERT INTO changes(user_id, position, device, seq, envelope)
+                    VALUES (\(userID), \(position), \(item.device), \(item.seq), \(item.envelope))
+                    """, logger: logger)
+            }
+            if !fresh.isEmpty {
+                try await connection.query("UPDATE users SET next_position = \(position) WHERE id = \(userID)", logger: logger)
+            }
+            return Wire.PushResult(accepted: fresh.count, duplicates: duplicates)
+        }
+    }
+
+    public func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws
+        -> (changes: [StoredChange], hasMore: Bool)
+    {
+        var page: [StoredChange] = []
+        var bytes = 0
+        for try await (position, device, seq, envelope) in try await client.query(
+            """
+            SELECT position, device, seq, envelope FROM changes WHERE user_id = \(userID) AND position > \(position)
+            ORDER BY position LIMIT \(limit + 1)
+            """, logger: logger
+        ).decode((Int64, String, Int64, Data).self) {
+            let change = StoredChange(position: position, device: device, seq: seq, envelope: envelope)
+            if page.count == limit || (!page.isEmpty && bytes + envelope.count > maxBytes) { return (page, true) }
+            bytes += envelope.count
+            page.append(change)
+        }
+        return (page, false)
+    }
+}

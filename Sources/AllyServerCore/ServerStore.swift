@@ -1,0 +1,34 @@
+import AllyProtocol
+import Foundation
+
+/// The server's storage contract, implemented on SQLite (`SQLiteServerStore`) and PostgreSQL
+/// (`PostgresServerStore`); one conformance suite runs against both (Tests/AllyServerTests).
+public protocol ServerStore: Sendable {
+    /// Creates or upgrades the schema.
+    func migrate() async throws
+    /// A random secret made on first start, for the fake salts of unknown users.
+    func serverSecret() async throws -> Data
+
+    /// Creates an account; consumes `inviteHash` when given. Throws `conflict` if the username is taken,
+    /// `forbidden` if the invite is unknown or used.
+    func createUser(_ user: UserRecord, inviteHash: String?) async throws
+    func user(named username: String) async throws -> UserRecord?
+    func user(id: String) async throws -> UserRecord?
+    /// Replaces the passphrase material; the journal key inside stays the same.
+    func updateCredentials(userID: String, salt: Data, authHash: String, wrappedKey: Data) async throws
+    func createInvite(codeHash: String, at time: Int64) async throws
+
+    /// Registers or re-registers a device with a new token. Throws `conflict` if the device id is another user's.
+    func saveDevice(_ device: DeviceRecord) async throws
+    func device(tokenHash: String) async throws -> DeviceRecord?
+    func devices(userID: String) async throws -> [DeviceRecord]
+    /// Revokes a device of `userID`; false if it has none by that id.
+    func revokeDevice(userID: String, deviceID: String) async throws -> Bool
+    func touchDevice(deviceID: String, at time: Int64) async throws
+
+    /// Stores envelopes in one transaction, in the order given. The same bytes under a known `(device, seq)`
+    /// are duplicates; different bytes throw `conflict` and store nothing.
+    func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult
+    /// Changes after `position` in the user's order, at most `limit` and about `maxBytes` (always at least one).
+    func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> (changes: [StoredChange], hasMore: Bool)
+}

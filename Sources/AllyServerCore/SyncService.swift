@@ -1,0 +1,214 @@
+import AllyCore
+import AllyProtocol
+import Crypto
+import Foundation
+
+/// The server's logic without HTTP: accounts, devices, tokens and the change relay (DESIGN.md §7).
+/// It never holds a passphrase, a journal key or a plaintext change.
+public struct SyncService: Sendable {
+    public let store: any ServerStore
+    public let limits: Wire.Limits
+    /// Whether anyone may register without an invite.
+    public let openRegistration: Bool
+    let limiter: LoginLimiter
+    let clock: @Sendable () -> Int64
+
+    public init(
+        store: any ServerStore, limits: Wire.Limits = SyncService.defaultLimits, openRegistration: Bool = false,
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    ) {
+        self.store = store
+        self.limits = limits
+        self.openRegistration = openRegistration
+        self.limiter = LoginLimiter(perMinute: limits.loginAttemptsPerMinute)
+        self.clock = clock
+    }
+
+    public static let defaultLimits = Wire.Limits(
+        maxBodyBytes: 8 << 20, maxPushChanges: 2_000, maxPageChanges: 2_000, maxPageBytes: 4 << 20,
+        maxEnvelopeBytes: 1 << 20, loginAttemptsPerMinute: 10)
+
+    /// Who a request is from, once its token checks out.
+    public struct Caller: Sendable {
+        public var userID: String
+        public var deviceID: String
+    }
+
+    public func info() -> Wire.Info {
+        Wire.Info(protocolVersion: 1, server: "ally-server 0.1.0", registration: openRegistration ? "open" : "invite", limits: limits)
+    }
+
+    static func checkUsername(_ name: String) throws {
+        guard (3...64).contains(name.count),
+            name.unicodeScalars.allSatisfy({ CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789._-").contains($0) })
+        else { throw ServerError(.badRequest, "a username is 3–64 characters of a–z, 0–9, '.', '_' and '-'") }
+    }
+
+    static func checkLength(_ data: Data, _ count: ClosedRange<Int>, _ name: String) throws {
+        guard count.contains(data.count) else { throw ServerError(.badRequest, "\(name) must be \(count.lowerBound)–\(count.upperBound) bytes") }
+    }
+
+    /// Creates an invite code (printed once; stored hashed).
+    public func makeInvite() async throws -> String {
+        let code = secureRandomBytes(12).hexString
+        try await store.createInvite(codeHash: sha256Hex(Data(code.utf8)), at: clock())
+        return code
+    }
+
+    public func register(_ request: Wire.Registration, from address: String) async throws -> Wire.Account {
+        try await limiter.check("register:\(address)", now: clock())
+        try Self.checkUsername(request.username)
+        try Self.checkLength(request.salt, 16...64, "salt")
+        try Self.checkLength(request.authKey, 32...32, "authKey")
+        try Self.checkLength(request.recoveryAuthKey, 32...32, "recoveryAuthKey")
+        try Self.checkLength(request.wrappedKey, 48...128, "wrappedKey")
+        try Self.checkLength(request.recoveryWrappedKey, 48...128, "recoveryWrappedKey")
+        var inviteHash: String?
+        if !openRegistration {
+            guard let invite = request.invite, !invite.isEmpty else {
+                throw ServerError(.forbidden, "this server needs an invite code to register (ask its admin for `ally-server invite`)")
+            }
+            inviteHash = sha256Hex(Data(invite.utf8))
+        }
+        let user = UserRecord(
+            id: secureRandomBytes(16).hexString, username: request.username, salt: request.salt,
+            authHash: sha256Hex(request.authKey), keyID: request.keyID, wrappedKey: request.wrappedKey,
+            recoveryAuthHash: sha256Hex(request.recoveryAuthKey), recoveryWrappedKey: request.recoveryWrappedKey,
+            createdAt: clock())
+        try await store.createUser(user, inviteHash: inviteHash)
+        return Wire.Account(userID: user.id, username: user.username)
+    }
+
+    /// The salt to derive keys with. Unknown usernames get a stable fake, so this does not reveal who exists.
+    public func prelogin(_ request: Wire.PreloginRequest) async throws -> Wire.Prelogin {
+        if let user = try await store.user(named: request.username) {
+            return Wire.Prelogin(salt: user.salt, rounds: PassphraseKeys.rounds)
+        }
+        let secret = SymmetricKey(data: try await store.serverSecret())
+        let fake = Data(HMAC<SHA256>.authenticationCode(for: Data(request.username.utf8), using: secret)).prefix(16)
+        return Wire.Prelogin(salt: fake, rounds: PassphraseKeys.rounds)
+    }
+
+    public func login(_ request: Wire.LoginRequest, from address: String) async throws -> Wire.Session {
+        try await limiter.check("login:\(request.username.lowercased())|\(address)", now: clock())
+        guard DeviceID(rawValue: request.deviceID) != nil else {
+            throw ServerError(.badRequest, "deviceID must be 16 lowercase hex digits")
+        }
+        guard let user = try await store.user(named: request.username),
+            constantTimeEqual(user.authHash, sha256Hex(request.authKey))
+        else { throw ServerError(.unauthorized, "wrong username or passphrase") }
+        let token = secureRandomBytes(32).hexString
+        let now = clock()
+        try await store.saveDevice(
+            DeviceRecord(
+                deviceID: request.deviceID, userID: user.id, name: String(request.deviceName.prefix(100)),
+                tokenHash: sha256Hex(Data(token.utf8)), createdAt: now, lastSeenAt: now, revoked: false))
+        return Wire.Session(userID: user.id, token: token, keyID: user.keyID, wrappedKey: user.wrappedKey)
+    }
+
+    /// The caller behind a bearer token, or `unauthorized`.
+    public func authenticate(token: String?) async throws -> Caller {
+        guard let token, !token.isEmpty, let device = try await store.device(tokenHash: sha256Hex(Data(token.utf8))),
+            !device.revoked
+        else { throw ServerError(.unauthorized, "missing, unknown or revoked device token; log in again") }
+        let now = clock()
+        if now - device.lastSeenAt > 60_000 { try await store.touchDevice(deviceID: device.deviceID, at: now) }
+        return Caller(userID: device.userID, deviceID: device.deviceID)
+    }
+
+    public func changePassphrase(_ request: Wire.PassphraseChange, caller: Caller) async throws {
+        guard let user = try await store.user(id: caller.userID) else { throw ServerError(.unauthorized, "unknown account") }
+        try await limiter.check("passphrase:\(caller.userID)", now: clock())
+        guard constantTimeEqual(user.authHash, sha256Hex(request.currentAuthKey)) else {
+            throw ServerError(.unauthorized, "the current passphrase is wrong")
+        }
+        try Self.checkLength(request.salt, 16...64, "salt")
+        try Self.checkLength(request.authKey, 32...32, "authKey")
+        try Self.checkLength(request.wrappedKey, 48...128, "wrappedKey")
+        try await store.updateCredentials(
+            userID: user.id, salt: request.salt, authHash: sha256Hex(request.authKey), wrappedKey: request.wrappedKey)
+    }
+
+    public func recoveryKey(_ request: Wire.RecoveryRequest, from address: String) async throws -> Wire.RecoveryKeyCopy {
+        let user = try await recoveringUser(username: request.username, proof: request.recoveryAuthKey, address: address)
+        return Wire.RecoveryKeyCopy(keyID: user.keyID, recoveryWrappedKey: user.recoveryWrappedKey)
+    }
+
+    public func resetPassphrase(_ request: Wire.RecoveryReset, from address: String) async throws {
+        let user = try await recoveringUser(username: request.username, proof: request.recoveryAuthKey, address: address)
+        try Self.checkLength(request.salt, 16...64, "salt")
+        try Self.checkLength(request.authKey, 32...32, "authKey")
+        try Self.checkLength(request.wrappedKey, 48...128, "wrappedKey")
+        try await store.updateCredentials(
+            userID: user.id, salt: request.salt, authHash: sha256Hex(request.authKey), wrappedKey: request.wrappedKey)
+    }
+
+    func recoveringUser(username: String, proof: Data, address: String) async throws -> UserRecord {
+        try await limiter.check("recover:\(username.lowercased())|\(address)", now: clock())
+        guard let user = try await store.user(named: username), constantTimeEqual(user.recoveryAuthHash, sha256Hex(proof)) else {
+            throw ServerError(.unauthorized, "wrong username or recovery key")
+        }
+        return user
+    }
+
+    public func devices(caller: Caller) async throws -> Wire.Devices {
+        Wire.Devices(
+            devices: try await store.devices(userID: caller.userID).map { device in
+                Wire.Device(
+                    deviceID: device.deviceID, name: device.name, createdAt: ISOTimestamp.format(device.createdAt),
+                    lastSeenAt: ISOTimestamp.format(device.lastSeenAt), revoked: device.revoked,
+                    current: device.deviceID == caller.deviceID)
+            })
+    }
+
+    public func revoke(deviceID: String, caller: Caller) async throws {
+        // Another user's device id answers exactly like one that does not exist.
+        guard try await store.revokeDevice(userID: caller.userID, deviceID: deviceID) else {
+            throw ServerError(.notFound, "no device \(deviceID.prefix(16)) on this account")
+        }
+    }
+
+    public func push(_ request: Wire.Push, caller: Caller) async throws -> Wire.PushResult {
+        guard request.changes.count <= limits.maxPushChanges else {
+            throw ServerError(.tooLarge, "at most \(limits.maxPushChanges) changes per push")
+        }
+        for item in request.changes {
+            guard DeviceID(rawValue: item.device) != nil, item.seq >= 1 else {
+                throw ServerError(.badRequest, "each change needs a 16-hex-digit device and a seq of 1 or more")
+            }
+            guard item.envelope.count <= limits.maxEnvelopeBytes else {
+                throw ServerError(.tooLarge, "an envelope is larger than \(limits.maxEnvelopeBytes) bytes")
+            }
+            guard Envelope.header(of: item.envelope) != nil else {
+                throw ServerError(.badRequest, "change \(item.device.prefix(8)).\(item.seq) is not an envelope of version \(Envelope.version)")
+            }
+        }
+        return try await store.push(userID: caller.userID, items: request.changes)
+    }
+
+    public func pull(after cursor: String?, limit: Int?, caller: Caller) async throws -> Wire.Page {
+        let after: Int64
+        if let cursor, !cursor.isEmpty {
+            guard let value = Int64(cursor), value >= 0 else { throw ServerError(.badRequest, "after must be a cursor from an earlier page") }
+            after = value
+        } else {
+            after = 0
+        }
+        let count = limit ?? 500
+        guard (1...limits.maxPageChanges).contains(count) else {
+            throw ServerError(.badRequest, "limit must be between 1 and \(limits.maxPageChanges)")
+        }
+        let page = try await store.pull(userID: caller.userID, after: after, limit: count, maxBytes: limits.maxPageBytes)
+        return Wire.Page(
+            changes: page.changes.map { Wire.Item(device: $0.device, seq: $0.seq, envelope: $0.envelope) },
+            next: String(page.changes.last?.position ?? after), hasMore: page.hasMore)
+    }
+}
+
+/// Compares two hex digests without an early exit.
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+}

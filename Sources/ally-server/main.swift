@@ -1,0 +1,3 @@
+import AllyServer
+
+await ServerCommand.runAsync()
