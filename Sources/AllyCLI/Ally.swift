@@ -18,14 +18,17 @@ struct Ally: ParsableCommand {
 
             Exit status: 0 ok; 1 failure; 2 bad input (a value, date, id or query); 3 no such journal or entry; \
             4 the file is not a usable journal (not ally's, newer, or damaged); 5 refused (a conflicting \
-            change, or the entry's state does not allow it); 64 unknown option or missing argument.
+            change, or the entry's state does not allow it); 6 wrong passphrase or revoked device; 7 server \
+            unreachable; 8 the server's answer failed authentication (nothing applied); 64 unknown option or \
+            missing argument.
             """,
         version: "0.1.0",
         subcommands: [
             Init.self, New.self, List.self, Show.self, Search.self, Edit.self, Trash.self, Restore.self,
             History.self, Conflicts.self, Resolve.self, Export.self, Import.self, BundleCommand.self,
             PromptCommand.self,
-            Check.self, Goals.self, PledgeCommand.self, ReviewCommand.self, Scan.self,
+            Check.self, Goals.self, PledgeCommand.self, ReviewCommand.self, Scan.self, AccountCommand.self,
+            SyncCommand.self, Status.self, Devices.self,
         ]
     )
 }

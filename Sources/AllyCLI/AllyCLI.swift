@@ -1,4 +1,5 @@
 import AllyStore
+import AllySync
 import ArgumentParser
 import Foundation
 
@@ -15,6 +16,9 @@ public enum AllyCLI {
                 context.note("ally: error: \(error.message)")
                 return error.exitCode
             } catch let error as JournalError {
+                context.note("ally: error: \(error.message)")
+                return CLIError.exitCode(for: error.code)
+            } catch let error as SyncError {
                 context.note("ally: error: \(error.message)")
                 return CLIError.exitCode(for: error.code)
             } catch let error as ExitCode {

@@ -56,13 +56,16 @@ public struct RecoveryKey: Sendable {
 
     /// Sent to the server to prove the recovery key; stored there only hashed.
     public var authKey: Data {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: bytes), info: Data("ally recovery auth v1".utf8), outputByteCount: 32)
-            .withUnsafeBytes { Data($0) }
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: bytes), info: Data("ally recovery auth v1".utf8), outputByteCount: 32
+        )
+        .withUnsafeBytes { Data($0) }
     }
 
     /// Wraps the recovery copy of the journal key.
     public var wrappingKey: SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: bytes), info: Data("ally recovery wrap v1".utf8), outputByteCount: 32)
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: bytes), info: Data("ally recovery wrap v1".utf8), outputByteCount: 32)
     }
 }
 
@@ -78,14 +81,19 @@ public enum KeyWrap {
 
     /// The journal key sealed with `wrappingKey`, bound to the username and key id.
     public static func wrap(_ journalKey: JournalKey, with wrappingKey: SymmetricKey, userName: String) throws -> Data {
-        try ChaChaPoly.seal(journalKey.bytes, using: wrappingKey, authenticating: aad(userName: userName, keyID: journalKey.keyID)).combined
+        try ChaChaPoly.seal(
+            journalKey.bytes, using: wrappingKey, authenticating: aad(userName: userName, keyID: journalKey.keyID)
+        ).combined
     }
 
     /// Opens a wrapped journal key, or throws `wrongSecret`.
-    public static func unwrap(_ wrapped: Data, with wrappingKey: SymmetricKey, userName: String, keyID: UInt32) throws -> JournalKey {
+    public static func unwrap(_ wrapped: Data, with wrappingKey: SymmetricKey, userName: String, keyID: UInt32) throws
+        -> JournalKey
+    {
         do {
             let bytes = try ChaChaPoly.open(
-                ChaChaPoly.SealedBox(combined: wrapped), using: wrappingKey, authenticating: aad(userName: userName, keyID: keyID))
+                ChaChaPoly.SealedBox(combined: wrapped), using: wrappingKey,
+                authenticating: aad(userName: userName, keyID: keyID))
             return try JournalKey(bytes: bytes, keyID: keyID)
         } catch {
             throw ProtocolError(.wrongSecret, "the passphrase or recovery key does not open this account's journal key")

@@ -19,7 +19,8 @@ public enum Envelope {
     static let tagSize = 16
 
     /// The authenticated data for a change of `userID` at `(deviceID, seq)`.
-    public static func authenticatedData(userID: String, id: ChangeID, keyID: UInt32, version: UInt8 = version) -> Data {
+    public static func authenticatedData(userID: String, id: ChangeID, keyID: UInt32, version: UInt8 = version) -> Data
+    {
         var data = Data("ally-envelope".utf8)
         data.append(0)
         data.append(Data(userID.utf8))
@@ -50,7 +51,9 @@ public enum Envelope {
 
     /// The key id an envelope names, or nil if it is too short or of an unknown version (what a server checks).
     public static func header(of envelope: Data) -> (version: UInt8, keyID: UInt32)? {
-        guard envelope.count >= headerSize + tagSize, let version = envelope.first, version == Self.version else { return nil }
+        guard envelope.count >= headerSize + tagSize, let version = envelope.first, version == Self.version else {
+            return nil
+        }
         let start = envelope.startIndex
         let keyID = envelope[(start + 1)..<(start + 5)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         return (version, keyID)
@@ -62,7 +65,8 @@ public enum Envelope {
             throw ProtocolError(.malformedEnvelope, "change \(id.short) is not a valid envelope")
         }
         guard let key = keys.first(where: { $0.keyID == header.keyID }) else {
-            throw ProtocolError(.unknownKey, "change \(id.short) is sealed with journal key \(header.keyID), which this laptop lacks")
+            throw ProtocolError(
+                .unknownKey, "change \(id.short) is sealed with journal key \(header.keyID), which this laptop lacks")
         }
         let start = envelope.startIndex
         let aad = authenticatedData(userID: userID, id: id, keyID: header.keyID, version: header.version)

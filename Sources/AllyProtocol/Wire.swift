@@ -197,10 +197,14 @@ public enum Wire {
         /// Pass as `after` for the next page; unchanged when the page is empty.
         public var next: String
         public var hasMore: Bool
-        public init(changes: [Item], next: String, hasMore: Bool) {
+        /// The newest position the server holds for this user. A laptop whose cursor is beyond it is talking to
+        /// a server that lost data (restored from an old backup, say).
+        public var latest: String
+        public init(changes: [Item], next: String, hasMore: Bool, latest: String) {
             self.changes = changes
             self.next = next
             self.hasMore = hasMore
+            self.latest = latest
         }
     }
 
@@ -212,7 +216,8 @@ public enum Wire {
         public var lastSeenAt: String
         public var revoked: Bool
         public var current: Bool
-        public init(deviceID: String, name: String, createdAt: String, lastSeenAt: String, revoked: Bool, current: Bool) {
+        public init(deviceID: String, name: String, createdAt: String, lastSeenAt: String, revoked: Bool, current: Bool)
+        {
             self.deviceID = deviceID
             self.name = name
             self.createdAt = createdAt

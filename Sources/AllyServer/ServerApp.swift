@@ -7,7 +7,9 @@ import Prometheus
 /// Builds the ally-server application around a service: routes, problem responses, request logs without secrets.
 public enum ServerApp {
     /// The router, for in-process tests (HummingbirdTesting's `.router`) and for the real server.
-    public static func makeRouter(service: SyncService, registry: PrometheusCollectorRegistry = .init()) -> Router<AllyRequestContext> {
+    public static func makeRouter(service: SyncService, registry: PrometheusCollectorRegistry = .init()) -> Router<
+        AllyRequestContext
+    > {
         ServerLimits.maxBodyBytes = service.limits.maxBodyBytes
         let router = Router(context: AllyRequestContext.self)
         // Logs method, path and status only: never headers (tokens) or bodies (envelopes, keys).

@@ -89,7 +89,9 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0–65535") }
-        guard (64 << 10...256 << 20).contains(maxBodyBytes) else { throw ValidationError("--max-body-bytes must be 64 KiB–256 MiB") }
+        guard (64 << 10...256 << 20).contains(maxBodyBytes) else {
+            throw ValidationError("--max-body-bytes must be 64 KiB–256 MiB")
+        }
     }
 
     func run() async throws {

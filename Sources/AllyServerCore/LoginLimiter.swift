@@ -14,6 +14,8 @@ public actor LoginLimiter {
             throw ServerError(.tooManyRequests, "too many attempts; try again in \(wait) s", retryAfter: wait)
         }
         attempts[key] = recent + [now]
-        if attempts.count > 10_000 { attempts = attempts.filter { !$0.value.isEmpty && now - ($0.value.last ?? 0) < 60_000 } }
+        if attempts.count > 10_000 {
+            attempts = attempts.filter { !$0.value.isEmpty && now - ($0.value.last ?? 0) < 60_000 }
+        }
     }
 }

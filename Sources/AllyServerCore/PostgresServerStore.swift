@@ -13,7 +13,8 @@ public final class PostgresServerStore: ServerStore {
     /// Connects to `postgres://user[:password]@host[:port]/database`.
     public init(url: String) throws {
         guard let components = URLComponents(string: url), let host = components.host, let user = components.user else {
-            throw ServerError(.badRequest, "the database URL must look like postgres://user[:password]@host[:port]/database")
+            throw ServerError(
+                .badRequest, "the database URL must look like postgres://user[:password]@host[:port]/database")
         }
         let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let configuration = PostgresClient.Configuration(
@@ -29,7 +30,10 @@ public final class PostgresServerStore: ServerStore {
     public func migrate() async throws {
         try await client.withConnection { connection in
             _ = try await connection.query("SELECT pg_advisory_lock(7744101)", logger: logger)
-            defer { Task { [logger] in _ = try? await connection.query("SELECT pg_advisory_unlock(7744101)", logger: logger) } }
+            defer {
+                Task { [logger] in _ = try? await connection.query("SELECT pg_advisory_unlock(7744101)", logger: logger)
+                }
+            }
             for statement in [
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL)",
                 """
@@ -74,7 +78,9 @@ public final class PostgresServerStore: ServerStore {
 
     public func createUser(_ user: UserRecord, inviteHash: String?) async throws {
         try await client.withTransaction(logger: logger) { connection in
-            for try await _ in try await connection.query("SELECT 1 FROM users WHERE username = \(user.username)", logger: logger) {
+            for try await _ in try await connection.query(
+                "SELECT 1 FROM users WHERE username = \(user.username)", logger: logger)
+            {
                 throw ServerError(.conflict, "the username '\(user.username)' is taken")
             }
             if let inviteHash {
@@ -101,12 +107,14 @@ public final class PostgresServerStore: ServerStore {
 
     func fetchUser(_ query: PostgresQuery) async throws -> UserRecord? {
         let rows = try await client.query(query, logger: logger)
-        for try await (id, username, salt, authHash, keyID, wrappedKey, recoveryHash, recoveryKey, createdAt) in rows.decode(
-            (String, String, Data, String, Int64, Data, String, Data, Int64).self)
+        for try await (id, username, salt, authHash, keyID, wrappedKey, recoveryHash, recoveryKey, createdAt)
+            in rows.decode(
+                (String, String, Data, String, Int64, Data, String, Data, Int64).self)
         {
             return UserRecord(
                 id: id, username: username, salt: salt, authHash: authHash, keyID: UInt32(truncatingIfNeeded: keyID),
-                wrappedKey: wrappedKey, recoveryAuthHash: recoveryHash, recoveryWrappedKey: recoveryKey, createdAt: createdAt)
+                wrappedKey: wrappedKey, recoveryAuthHash: recoveryHash, recoveryWrappedKey: recoveryKey,
+                createdAt: createdAt)
         }
         return nil
     }
@@ -134,7 +142,8 @@ public final class PostgresServerStore: ServerStore {
     }
 
     public func createInvite(codeHash: String, at time: Int64) async throws {
-        try await client.query("INSERT INTO invites(code_hash, created_at) VALUES (\(codeHash), \(time))", logger: logger)
+        try await client.query(
+            "INSERT INTO invites(code_hash, created_at) VALUES (\(codeHash), \(time))", logger: logger)
     }
 
     public func saveDevice(_ device: DeviceRecord) async throws {
@@ -142,7 +151,8 @@ public final class PostgresServerStore: ServerStore {
             for try await owner in try await connection.query(
                 "SELECT user_id FROM devices WHERE device_id = \(device.deviceID) FOR UPDATE", logger: logger
             ).decode(String.self) where owner != device.userID {
-                throw ServerError(.conflict, "this device id belongs to another account; use a new journal for this account")
+                throw ServerError(
+                    .conflict, "this device id belongs to another account; use a new journal for this account")
             }
             try await connection.query(
                 """
@@ -157,9 +167,10 @@ public final class PostgresServerStore: ServerStore {
 
     func fetchDevices(_ query: PostgresQuery) async throws -> [DeviceRecord] {
         var devices: [DeviceRecord] = []
-        for try await (deviceID, userID, name, tokenHash, createdAt, lastSeenAt, revoked) in try await client.query(query, logger: logger)
-            .decode((String, String, String, String, Int64, Int64, Bool).self)
-        {
+        for try await (deviceID, userID, name, tokenHash, createdAt, lastSeenAt, revoked) in try await client.query(
+            query, logger: logger
+        )
+        .decode((String, String, String, String, Int64, Int64, Bool).self) {
             devices.append(
                 DeviceRecord(
                     deviceID: deviceID, userID: userID, name: name, tokenHash: tokenHash, createdAt: createdAt,
@@ -196,7 +207,8 @@ public final class PostgresServerStore: ServerStore {
     }
 
     public func touchDevice(deviceID: String, at time: Int64) async throws {
-        try await client.query("UPDATE devices SET last_seen_at = \(time) WHERE device_id = \(deviceID)", logger: logger)
+        try await client.query(
+            "UPDATE devices SET last_seen_at = \(time) WHERE device_id = \(deviceID)", logger: logger)
     }
 
     public func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult {
@@ -214,7 +226,9 @@ public final class PostgresServerStore: ServerStore {
             for item in items {
                 let key = "\(item.device).\(item.seq)"
                 if let earlier = seen[key] {
-                    guard earlier == item.envelope else { throw ServerError(.conflict, "change \(key) appears twice with different bytes") }
+                    guard earlier == item.envelope else {
+                        throw ServerError(.conflict, "change \(key) appears twice with different bytes")
+                    }
                     duplicates += 1
                     continue
                 }
@@ -228,7 +242,9 @@ public final class PostgresServerStore: ServerStore {
                 }
                 if let stored {
                     guard stored == item.envelope else {
-                        throw ServerError(.conflict, "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")
+                        throw ServerError(
+                            .conflict,
+                            "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")
                     }
                     duplicates += 1
                 } else {
@@ -245,10 +261,20 @@ public final class PostgresServerStore: ServerStore {
                     """, logger: logger)
             }
             if !fresh.isEmpty {
-                try await connection.query("UPDATE users SET next_position = \(position) WHERE id = \(userID)", logger: logger)
+                try await connection.query(
+                    "UPDATE users SET next_position = \(position) WHERE id = \(userID)", logger: logger)
             }
             return Wire.PushResult(accepted: fresh.count, duplicates: duplicates)
         }
+    }
+
+    public func latestPosition(userID: String) async throws -> Int64 {
+        for try await position in try await client.query(
+            "SELECT next_position FROM users WHERE id = \(userID)", logger: logger
+        ).decode(Int64.self) {
+            return position
+        }
+        return 0
     }
 
     public func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws

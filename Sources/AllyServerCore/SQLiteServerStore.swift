@@ -14,7 +14,9 @@ public final class SQLiteServerStore: ServerStore {
             try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON")
         }
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         pool = try DatabasePool(path: path, configuration: config)
     }
 
@@ -57,14 +59,18 @@ public final class SQLiteServerStore: ServerStore {
 
     public func createUser(_ user: UserRecord, inviteHash: String?) async throws {
         try await pool.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?)", arguments: [user.username]) == true {
+            if try Bool.fetchOne(
+                db, sql: "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?)", arguments: [user.username]) == true
+            {
                 throw ServerError(.conflict, "the username '\(user.username)' is taken")
             }
             if let inviteHash {
                 try db.execute(
                     sql: "UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ? AND used_by IS NULL",
                     arguments: [user.id, user.createdAt, inviteHash])
-                guard db.changesCount == 1 else { throw ServerError(.forbidden, "the invite code is unknown or already used") }
+                guard db.changesCount == 1 else {
+                    throw ServerError(.forbidden, "the invite code is unknown or already used")
+                }
             }
             try db.execute(
                 sql: """
@@ -88,7 +94,8 @@ public final class SQLiteServerStore: ServerStore {
 
     public func user(named username: String) async throws -> UserRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]).map(Self.user(from:))
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE username = ?", arguments: [username]).map(
+                Self.user(from:))
         }
     }
 
@@ -108,16 +115,19 @@ public final class SQLiteServerStore: ServerStore {
 
     public func createInvite(codeHash: String, at time: Int64) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO invites(code_hash, created_at) VALUES (?, ?)", arguments: [codeHash, time])
+            try db.execute(
+                sql: "INSERT INTO invites(code_hash, created_at) VALUES (?, ?)", arguments: [codeHash, time])
         }
     }
 
     public func saveDevice(_ device: DeviceRecord) async throws {
         try await pool.write { db in
-            if let owner = try String.fetchOne(db, sql: "SELECT user_id FROM devices WHERE device_id = ?", arguments: [device.deviceID]),
+            if let owner = try String.fetchOne(
+                db, sql: "SELECT user_id FROM devices WHERE device_id = ?", arguments: [device.deviceID]),
                 owner != device.userID
             {
-                throw ServerError(.conflict, "this device id belongs to another account; use a new journal for this account")
+                throw ServerError(
+                    .conflict, "this device id belongs to another account; use a new journal for this account")
             }
             try db.execute(
                 sql: """
@@ -126,7 +136,9 @@ public final class SQLiteServerStore: ServerStore {
                     ON CONFLICT(device_id) DO UPDATE SET name = excluded.name, token_hash = excluded.token_hash,
                         last_seen_at = excluded.last_seen_at, revoked = 0
                     """,
-                arguments: [device.deviceID, device.userID, device.name, device.tokenHash, device.createdAt, device.lastSeenAt])
+                arguments: [
+                    device.deviceID, device.userID, device.name, device.tokenHash, device.createdAt, device.lastSeenAt,
+                ])
         }
     }
 
@@ -138,14 +150,17 @@ public final class SQLiteServerStore: ServerStore {
 
     public func device(tokenHash: String) async throws -> DeviceRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token_hash = ?", arguments: [tokenHash]).map(Self.device(from:))
+            try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token_hash = ?", arguments: [tokenHash]).map(
+                Self.device(from:))
         }
     }
 
     public func devices(userID: String) async throws -> [DeviceRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, device_id", arguments: [userID])
-                .map(Self.device(from:))
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, device_id", arguments: [userID]
+            )
+            .map(Self.device(from:))
         }
     }
 
@@ -153,7 +168,8 @@ public final class SQLiteServerStore: ServerStore {
         try await pool.write { db in
             // A revoked device keeps its row (it shows as revoked) but its token can never match again.
             try db.execute(
-                sql: "UPDATE devices SET revoked = 1, token_hash = 'revoked:' || device_id WHERE user_id = ? AND device_id = ?",
+                sql:
+                    "UPDATE devices SET revoked = 1, token_hash = 'revoked:' || device_id WHERE user_id = ? AND device_id = ?",
                 arguments: [userID, deviceID])
             return db.changesCount == 1
         }
@@ -174,7 +190,9 @@ public final class SQLiteServerStore: ServerStore {
             for item in items {
                 let key = "\(item.device).\(item.seq)"
                 if let earlier = seen[key] {
-                    guard earlier == item.envelope else { throw ServerError(.conflict, "change \(key) appears twice with different bytes") }
+                    guard earlier == item.envelope else {
+                        throw ServerError(.conflict, "change \(key) appears twice with different bytes")
+                    }
                     duplicates += 1
                     continue
                 }
@@ -184,7 +202,9 @@ public final class SQLiteServerStore: ServerStore {
                     arguments: [userID, item.device, item.seq])
                 {
                     guard stored == item.envelope else {
-                        throw ServerError(.conflict, "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")
+                        throw ServerError(
+                            .conflict,
+                            "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")
                     }
                     duplicates += 1
                 } else {
@@ -193,8 +213,10 @@ public final class SQLiteServerStore: ServerStore {
             }
             guard !fresh.isEmpty else { return Wire.PushResult(accepted: 0, duplicates: duplicates) }
             try db.execute(
-                sql: "UPDATE users SET next_position = next_position + ? WHERE id = ?", arguments: [fresh.count, userID])
-            let last = try Int64.fetchOne(db, sql: "SELECT next_position FROM users WHERE id = ?", arguments: [userID]) ?? 0
+                sql: "UPDATE users SET next_position = next_position + ? WHERE id = ?",
+                arguments: [fresh.count, userID])
+            let last =
+                try Int64.fetchOne(db, sql: "SELECT next_position FROM users WHERE id = ?", arguments: [userID]) ?? 0
             var position = last - Int64(fresh.count)
             let insert = try db.cachedStatement(
                 sql: "INSERT INTO changes(user_id, position, device, seq, envelope) VALUES (?, ?, ?, ?, ?)")
@@ -207,19 +229,29 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
+    public func latestPosition(userID: String) async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT next_position FROM users WHERE id = ?", arguments: [userID]) ?? 0
+        }
+    }
+
     public func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws
         -> (changes: [StoredChange], hasMore: Bool)
     {
         try await pool.read { db in
             let cursor = try Row.fetchCursor(
                 db,
-                sql: "SELECT position, device, seq, envelope FROM changes WHERE user_id = ? AND position > ? ORDER BY position LIMIT ?",
+                sql:
+                    "SELECT position, device, seq, envelope FROM changes WHERE user_id = ? AND position > ? ORDER BY position LIMIT ?",
                 arguments: [userID, position, limit + 1])
             var page: [StoredChange] = []
             var bytes = 0
             while let row = try cursor.next() {
-                let change = StoredChange(position: row["position"], device: row["device"], seq: row["seq"], envelope: row["envelope"])
-                if page.count == limit || (!page.isEmpty && bytes + change.envelope.count > maxBytes) { return (page, true) }
+                let change = StoredChange(
+                    position: row["position"], device: row["device"], seq: row["seq"], envelope: row["envelope"])
+                if page.count == limit || (!page.isEmpty && bytes + change.envelope.count > maxBytes) {
+                    return (page, true)
+                }
                 bytes += change.envelope.count
                 page.append(change)
             }

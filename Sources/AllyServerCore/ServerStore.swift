@@ -30,5 +30,9 @@ public protocol ServerStore: Sendable {
     /// are duplicates; different bytes throw `conflict` and store nothing.
     func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult
     /// Changes after `position` in the user's order, at most `limit` and about `maxBytes` (always at least one).
-    func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> (changes: [StoredChange], hasMore: Bool)
+    /// The highest position stored for the user (0 if none).
+    func latestPosition(userID: String) async throws -> Int64
+    func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> (
+        changes: [StoredChange], hasMore: Bool
+    )
 }

@@ -35,17 +35,23 @@ public struct SyncService: Sendable {
     }
 
     public func info() -> Wire.Info {
-        Wire.Info(protocolVersion: 1, server: "ally-server 0.1.0", registration: openRegistration ? "open" : "invite", limits: limits)
+        Wire.Info(
+            protocolVersion: 1, server: "ally-server 0.1.0", registration: openRegistration ? "open" : "invite",
+            limits: limits)
     }
 
     static func checkUsername(_ name: String) throws {
         guard (3...64).contains(name.count),
-            name.unicodeScalars.allSatisfy({ CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789._-").contains($0) })
+            name.unicodeScalars.allSatisfy({
+                CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789._-").contains($0)
+            })
         else { throw ServerError(.badRequest, "a username is 3–64 characters of a–z, 0–9, '.', '_' and '-'") }
     }
 
     static func checkLength(_ data: Data, _ count: ClosedRange<Int>, _ name: String) throws {
-        guard count.contains(data.count) else { throw ServerError(.badRequest, "\(name) must be \(count.lowerBound)–\(count.upperBound) bytes") }
+        guard count.contains(data.count) else {
+            throw ServerError(.badRequest, "\(name) must be \(count.lowerBound)–\(count.upperBound) bytes")
+        }
     }
 
     /// Creates an invite code (printed once; stored hashed).
@@ -66,7 +72,8 @@ public struct SyncService: Sendable {
         var inviteHash: String?
         if !openRegistration {
             guard let invite = request.invite, !invite.isEmpty else {
-                throw ServerError(.forbidden, "this server needs an invite code to register (ask its admin for `ally-server invite`)")
+                throw ServerError(
+                    .forbidden, "this server needs an invite code to register (ask its admin for `ally-server invite`)")
             }
             inviteHash = sha256Hex(Data(invite.utf8))
         }
@@ -117,7 +124,9 @@ public struct SyncService: Sendable {
     }
 
     public func changePassphrase(_ request: Wire.PassphraseChange, caller: Caller) async throws {
-        guard let user = try await store.user(id: caller.userID) else { throw ServerError(.unauthorized, "unknown account") }
+        guard let user = try await store.user(id: caller.userID) else {
+            throw ServerError(.unauthorized, "unknown account")
+        }
         try await limiter.check("passphrase:\(caller.userID)", now: clock())
         guard constantTimeEqual(user.authHash, sha256Hex(request.currentAuthKey)) else {
             throw ServerError(.unauthorized, "the current passphrase is wrong")
@@ -129,13 +138,16 @@ public struct SyncService: Sendable {
             userID: user.id, salt: request.salt, authHash: sha256Hex(request.authKey), wrappedKey: request.wrappedKey)
     }
 
-    public func recoveryKey(_ request: Wire.RecoveryRequest, from address: String) async throws -> Wire.RecoveryKeyCopy {
-        let user = try await recoveringUser(username: request.username, proof: request.recoveryAuthKey, address: address)
+    public func recoveryKey(_ request: Wire.RecoveryRequest, from address: String) async throws -> Wire.RecoveryKeyCopy
+    {
+        let user = try await recoveringUser(
+            username: request.username, proof: request.recoveryAuthKey, address: address)
         return Wire.RecoveryKeyCopy(keyID: user.keyID, recoveryWrappedKey: user.recoveryWrappedKey)
     }
 
     public func resetPassphrase(_ request: Wire.RecoveryReset, from address: String) async throws {
-        let user = try await recoveringUser(username: request.username, proof: request.recoveryAuthKey, address: address)
+        let user = try await recoveringUser(
+            username: request.username, proof: request.recoveryAuthKey, address: address)
         try Self.checkLength(request.salt, 16...64, "salt")
         try Self.checkLength(request.authKey, 32...32, "authKey")
         try Self.checkLength(request.wrappedKey, 48...128, "wrappedKey")
@@ -145,7 +157,9 @@ public struct SyncService: Sendable {
 
     func recoveringUser(username: String, proof: Data, address: String) async throws -> UserRecord {
         try await limiter.check("recover:\(username.lowercased())|\(address)", now: clock())
-        guard let user = try await store.user(named: username), constantTimeEqual(user.recoveryAuthHash, sha256Hex(proof)) else {
+        guard let user = try await store.user(named: username),
+            constantTimeEqual(user.recoveryAuthHash, sha256Hex(proof))
+        else {
             throw ServerError(.unauthorized, "wrong username or recovery key")
         }
         return user
@@ -180,7 +194,9 @@ public struct SyncService: Sendable {
                 throw ServerError(.tooLarge, "an envelope is larger than \(limits.maxEnvelopeBytes) bytes")
             }
             guard Envelope.header(of: item.envelope) != nil else {
-                throw ServerError(.badRequest, "change \(item.device.prefix(8)).\(item.seq) is not an envelope of version \(Envelope.version)")
+                throw ServerError(
+                    .badRequest,
+                    "change \(item.device.prefix(8)).\(item.seq) is not an envelope of version \(Envelope.version)")
             }
         }
         return try await store.push(userID: caller.userID, items: request.changes)
@@ -189,7 +205,9 @@ public struct SyncService: Sendable {
     public func pull(after cursor: String?, limit: Int?, caller: Caller) async throws -> Wire.Page {
         let after: Int64
         if let cursor, !cursor.isEmpty {
-            guard let value = Int64(cursor), value >= 0 else { throw ServerError(.badRequest, "after must be a cursor from an earlier page") }
+            guard let value = Int64(cursor), value >= 0 else {
+                throw ServerError(.badRequest, "after must be a cursor from an earlier page")
+            }
             after = value
         } else {
             after = 0
@@ -198,10 +216,12 @@ public struct SyncService: Sendable {
         guard (1...limits.maxPageChanges).contains(count) else {
             throw ServerError(.badRequest, "limit must be between 1 and \(limits.maxPageChanges)")
         }
-        let page = try await store.pull(userID: caller.userID, after: after, limit: count, maxBytes: limits.maxPageBytes)
+        let page = try await store.pull(
+            userID: caller.userID, after: after, limit: count, maxBytes: limits.maxPageBytes)
+        let latest = try await store.latestPosition(userID: caller.userID)
         return Wire.Page(
             changes: page.changes.map { Wire.Item(device: $0.device, seq: $0.seq, envelope: $0.envelope) },
-            next: String(page.changes.last?.position ?? after), hasMore: page.hasMore)
+            next: String(page.changes.last?.position ?? after), hasMore: page.hasMore, latest: String(latest))
     }
 }
 

@@ -92,6 +92,16 @@ extension Journal {
                         WHERE links != '';
                     """)
         }
+        migrator.registerMigration("v4-sync") { db in
+            // `pushed` marks changes the server already has: local writes and bundle imports start at 0,
+            // pulled changes at 1. `sync_state` holds the account, the token, the journal key and the cursor.
+            try db.execute(
+                sql: """
+                    ALTER TABLE change ADD COLUMN pushed INTEGER NOT NULL DEFAULT 0 CHECK (pushed IN (0, 1));
+                    CREATE INDEX change_unpushed ON change(rowid) WHERE pushed = 0;
+                    CREATE TABLE sync_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 

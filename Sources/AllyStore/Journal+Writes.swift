@@ -113,6 +113,11 @@ extension Journal {
     /// content is refused, and then nothing of the batch is applied.
     /// - Complexity: O(c) for c changes, plus re-materialising each touched entry from its stored changes.
     public func apply(_ changes: [Change]) throws -> ApplyOutcome {
+        try apply(changes) { _ in }
+    }
+
+    /// `apply(_:)` with `alsoInTransaction` run inside the same transaction (a sync cursor, say).
+    func apply(_ changes: [Change], alsoInTransaction: (Database) throws -> Void) throws -> ApplyOutcome {
         var unique: [ChangeID: (change: Change, json: String)] = [:]
         var order: [ChangeID] = []
         for change in changes {
@@ -161,6 +166,7 @@ extension Journal {
                     outcome.entriesTouched += 1
                     if entry.hasConflict { outcome.conflicts += 1 }
                 }
+                try alsoInTransaction(db)
                 return outcome
             }
         }

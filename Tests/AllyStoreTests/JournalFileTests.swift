@@ -121,7 +121,10 @@ import Testing
         try queue.write { db in
             try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [folder.file("source.sqlite")])
             for table in ["change", "entry", "entry_tag", "entry_theme", "entry_link"] where try db.tableExists(table, in: "main") {
-                try db.execute(sql: "INSERT INTO main.\(table) SELECT * FROM source.\(table)")
+                // Only the columns that version has: later migrations may have added some.
+                let columns = try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(table))").map { $0["name"] as String }
+                    .joined(separator: ", ")
+                try db.execute(sql: "INSERT INTO main.\(table)(\(columns)) SELECT \(columns) FROM source.\(table)")
             }
             if try db.tableExists("entry_search", in: "main") {
                 try db.execute(

@@ -65,6 +65,9 @@ public final class CLIContext: @unchecked Sendable {
     public func print(_ text: String = "") { writeOut(text + "\n") }
     /// Writes text to standard output without a newline.
     public func write(_ text: String) { writeOut(text) }
+    /// Writes text to standard error without a newline (progress bars).
+    public func noteInline(_ text: String) { writeErr(text) }
+
     /// Writes a line to standard error.
     public func note(_ text: String) { writeErr(text + "\n") }
     /// All of standard input.

@@ -1,4 +1,5 @@
 import AllyStore
+import AllySync
 import ArgumentParser
 
 /// A failure to report to the user: one line on stderr, and an exit status.
@@ -24,6 +25,17 @@ public struct CLIError: Error, CustomStringConvertible {
         case .notAJournal, .newerSchema, .corrupt: 4
         case .conflictingChange, .invalidState: 5
         case .alreadyExists, .storage: 1
+        }
+    }
+
+    static func exitCode(for code: SyncError.Code) -> Int32 {
+        switch code {
+        case .notLoggedIn: 3
+        case .badServer: 2
+        case .refused, .conflict: 5
+        case .unauthorized: 6
+        case .unreachable: 7
+        case .untrusted: 8
         }
     }
 }

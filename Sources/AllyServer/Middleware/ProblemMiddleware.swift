@@ -13,7 +13,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as ServerError {
-            return Self.problem(status: Self.status(for: error.code), detail: error.message, retryAfter: error.retryAfter)
+            return Self.problem(
+                status: Self.status(for: error.code), detail: error.message, retryAfter: error.retryAfter)
         } catch let error as HTTPError {
             let detail: String =
                 switch error.status {
@@ -26,7 +27,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.problem(
                 status: .contentTooLarge, detail: "the request body is larger than \(ServerLimits.maxBodyBytes) bytes")
         } catch is DecodingError {
-            return Self.problem(status: .badRequest, detail: "the request body is not the JSON this endpoint takes (see /v1 openapi)")
+            return Self.problem(
+                status: .badRequest, detail: "the request body is not the JSON this endpoint takes (see /v1 openapi)")
         } catch {
             context.logger.error("unexpected failure", metadata: ["error": "\(type(of: error))"])
             return Self.problem(status: .internalServerError, detail: "the server failed; try again later")
@@ -48,7 +50,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func problem(status: HTTPResponse.Status, detail: String, retryAfter: Int? = nil) -> Response {
         let problem = Wire.Problem(
-            type: "https://ally.invalid/problems/\(status.code)", title: status.reasonPhrase, status: status.code, detail: detail)
+            type: "https://ally.invalid/problems/\(status.code)", title: status.reasonPhrase, status: status.code,
+            detail: detail)
         let body = (try? JSONEncoder().encode(problem)) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }

@@ -14,12 +14,16 @@ struct Routes {
         let pulled = registry.makeCounter(name: "ally_changes_pulled_total", help: "Changes served by pulls")
         let logins = registry.makeCounter(name: "ally_logins_total", help: "Successful device logins")
 
-        router.get("/healthz") { _, _ in Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("/healthz") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
         router.get("/metrics") { _, _ in
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
         let v1 = router.group("v1")
         v1.get("info") { _, _ in try json(service.info()) }
@@ -28,7 +32,8 @@ struct Routes {
             return try json(try await service.register(body, from: context.remoteAddress), status: .created)
         }
         v1.post("prelogin") { request, context in
-            try json(try await service.prelogin(try await request.decode(as: Wire.PreloginRequest.self, context: context)))
+            try json(
+                try await service.prelogin(try await request.decode(as: Wire.PreloginRequest.self, context: context)))
         }
         v1.post("sessions") { request, context in
             let session = try await service.login(
@@ -38,7 +43,9 @@ struct Routes {
         }
         v1.post("recovery/key") { request, context in
             try json(
-                try await service.recoveryKey(try await request.decode(as: Wire.RecoveryRequest.self, context: context), from: context.remoteAddress))
+                try await service.recoveryKey(
+                    try await request.decode(as: Wire.RecoveryRequest.self, context: context),
+                    from: context.remoteAddress))
         }
         v1.put("recovery/passphrase") { request, context in
             try await service.resetPassphrase(
@@ -47,7 +54,8 @@ struct Routes {
         }
         v1.put("account/passphrase") { request, context in
             let caller = try await authenticate(request)
-            try await service.changePassphrase(try await request.decode(as: Wire.PassphraseChange.self, context: context), caller: caller)
+            try await service.changePassphrase(
+                try await request.decode(as: Wire.PassphraseChange.self, context: context), caller: caller)
             return Response(status: .noContent)
         }
         v1.get("devices") { request, _ in try json(try await service.devices(caller: try await authenticate(request))) }
@@ -58,7 +66,8 @@ struct Routes {
         }
         v1.post("changes") { request, context in
             let caller = try await authenticate(request)
-            let result = try await service.push(try await request.decode(as: Wire.Push.self, context: context), caller: caller)
+            let result = try await service.push(
+                try await request.decode(as: Wire.Push.self, context: context), caller: caller)
             pushed.increment(by: Int64(result.accepted))
             return try json(result)
         }
@@ -67,7 +76,9 @@ struct Routes {
             let query = request.uri.queryParameters
             var limit: Int?
             if let text = query["limit"] {
-                guard let value = Int(String(text)) else { throw ServerError(.badRequest, "limit must be a whole number") }
+                guard let value = Int(String(text)) else {
+                    throw ServerError(.badRequest, "limit must be a whole number")
+                }
                 limit = value
             }
             let page = try await service.pull(after: query["after"].map(String.init), limit: limit, caller: caller)
@@ -78,7 +89,9 @@ struct Routes {
 
     func authenticate(_ request: Request) async throws -> SyncService.Caller {
         var token: String?
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") { token = String(header.dropFirst(7)) }
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            token = String(header.dropFirst(7))
+        }
         return try await service.authenticate(token: token)
     }
 }

@@ -1,0 +1,182 @@
+import AllyCore
+import AllyProtocol
+import AllyStore
+import AllySync
+import ArgumentParser
+import Foundation
+
+/// `ally account`: link this journal to a sync server.
+struct AccountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account",
+        abstract: "Register, log in, log out, change or recover your passphrase.",
+        discussion: """
+            Your passphrase never leaves this laptop: it is stretched with scrypt into a login key (the server \
+            keeps only a hash of it) and a key that unlocks your journal key (the server never sees it). Every \
+            change is encrypted before it leaves; the server cannot read a word.
+
+            Examples:
+              ally account register --server https://ally.example.org --username sam --invite 3f9a…
+              ally account login --server https://ally.example.org --username sam      # on the second laptop
+              ally account passphrase
+            """,
+        subcommands: [Register.self, Login.self, Logout.self, ChangePassphrase.self, Recover.self])
+}
+
+struct Register: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create an account on a server and link this journal to it.",
+        discussion: """
+            Prints a recovery key once: write it down; with it `ally account recover` sets a new passphrase if \
+            you forget yours. Entries already in this journal are kept and go to the account at the next sync.
+
+            Example:
+              ALLY_PASSPHRASE='…' ally account register --server https://ally.example.org --username sam --invite CODE
+            """)
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var passphrase: PassphraseOptions
+    @Option(help: "The invite code from the server's admin (`ally-server invite`).") var invite: String?
+
+    func run() throws {
+        let context = CLIContext.current
+        let transport = try HTTPSyncTransport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
+        let secret = try Secrets.read(
+            "new passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", confirm: true,
+            minimumLength: 10,
+            context: context)
+        let journal = try journalOptions.openOrCreate(in: context)
+        let (link, recovery) = try AccountClient(transport: transport).register(
+            server: server.server, username: server.username, passphrase: secret, invite: invite, journal: journal,
+            deviceName: SyncSupport.deviceName(server.deviceName), allowInsecureHTTP: server.allowInsecureHTTP)
+        context.print(
+            "Registered \(link.username) on \(link.server); this journal is linked (device \(journal.deviceID.short)).")
+        context.print("")
+        context.print("Recovery key (shown only now; keep it somewhere safe, away from this laptop):")
+        context.print("  \(recovery.printed)")
+        context.print("")
+        context.print("Next: `ally sync`, then `ally account login` on your other laptops.")
+    }
+}
+
+struct Login: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Link this journal to an existing account.",
+        discussion: """
+            Entries already in this journal are kept and merge into the account at the next sync.
+
+            Example:
+              ally account login --server https://ally.example.org --username sam && ally sync
+            """)
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var passphrase: PassphraseOptions
+
+    func run() throws {
+        let context = CLIContext.current
+        let transport = try HTTPSyncTransport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
+        let secret = try Secrets.read(
+            "passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", context: context)
+        let journal = try journalOptions.openOrCreate(in: context)
+        let link = try AccountClient(transport: transport).login(
+            server: server.server, username: server.username, passphrase: secret, journal: journal,
+            deviceName: SyncSupport.deviceName(server.deviceName), allowInsecureHTTP: server.allowInsecureHTTP)
+        context.print(
+            "Logged in as \(link.username) on \(link.server) (device \(journal.deviceID.short)). Run `ally sync`.")
+    }
+}
+
+struct Logout: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Unlink this journal from its account; the entries stay here.",
+        discussion: """
+            Forgets the server, the device token and the journal key on this laptop. To stop a lost laptop from \
+            syncing, revoke it from another one: `ally devices revoke ID`.
+
+            Example:
+              ally account logout
+            """)
+    @OptionGroup var journalOptions: JournalOptions
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        guard let link = try AccountLink.load(from: journal) else {
+            context.print("This journal is not linked to an account; nothing to do.")
+            return
+        }
+        try AccountLink.clear(from: journal)
+        context.print("Logged out of \(link.username) on \(link.server). The entries stay in this journal.")
+    }
+}
+
+struct ChangePassphrase: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "passphrase",
+        abstract: "Change your passphrase; your other laptops keep working.",
+        discussion: """
+            The journal key stays the same and is wrapped again with the new passphrase, so nothing is \
+            re-encrypted. The current passphrase comes from --passphrase-file, $ALLY_PASSPHRASE or the terminal; \
+            the new one from --new-passphrase-file, $ALLY_NEW_PASSPHRASE or the terminal.
+
+            Example:
+              ally account passphrase
+            """)
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var passphrase: PassphraseOptions
+    @Option(name: .customLong("new-passphrase-file"), help: "Read the new passphrase from this file.")
+    var newPassphraseFile: String?
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        let link = try SyncSupport.link(journal)
+        let current = try Secrets.read(
+            "current passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", context: context)
+        let new = try Secrets.read(
+            "new passphrase", file: newPassphraseFile, variable: "ALLY_NEW_PASSPHRASE", confirm: true,
+            minimumLength: 10,
+            context: context)
+        try AccountClient(transport: try SyncSupport.transport(for: link)).changePassphrase(
+            link: link, current: current, new: new)
+        context.print(
+            "Passphrase changed for \(link.username). Your other laptops keep syncing; use the new one to log in.")
+    }
+}
+
+struct Recover: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Set a new passphrase with your recovery key.",
+        discussion: """
+            The recovery key comes from --recovery-key, $ALLY_RECOVERY_KEY or the terminal; the new passphrase \
+            from --new-passphrase-file, $ALLY_NEW_PASSPHRASE or the terminal. Then log in with the new passphrase.
+
+            Example:
+              ally account recover --server https://ally.example.org --username sam
+            """)
+    @OptionGroup var server: ServerOptions
+    @Option(name: .customLong("recovery-key"), help: "The recovery key printed at registration.") var recoveryKey:
+        String?
+    @Option(name: .customLong("new-passphrase-file"), help: "Read the new passphrase from this file.")
+    var newPassphraseFile: String?
+
+    func run() throws {
+        let context = CLIContext.current
+        let transport = try HTTPSyncTransport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
+        let printed: String
+        if let recoveryKey {
+            printed = recoveryKey
+        } else {
+            printed = try Secrets.read("recovery key", file: nil, variable: "ALLY_RECOVERY_KEY", context: context)
+        }
+        guard let key = RecoveryKey(printed: printed) else {
+            throw CLIError("that is not a recovery key (8 groups of 8 hex digits)", exitCode: 2)
+        }
+        let new = try Secrets.read(
+            "new passphrase", file: newPassphraseFile, variable: "ALLY_NEW_PASSPHRASE", confirm: true,
+            minimumLength: 10,
+            context: context)
+        try AccountClient(transport: transport).recover(username: server.username, recoveryKey: key, newPassphrase: new)
+        context.print("New passphrase set for \(server.username). Log in with it: `ally account login`.")
+    }
+}

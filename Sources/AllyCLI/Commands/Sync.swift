@@ -1,0 +1,171 @@
+import AllyCore
+import AllyStore
+import AllySync
+import ArgumentParser
+import Foundation
+
+/// `ally sync`: exchange encrypted changes with the server.
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Push this journal's changes to the server, then pull everyone else's.",
+        discussion: """
+            Changes are encrypted here before they leave. Each pulled page is checked whole and applied in one \
+            transaction with its position, so a cut connection or a crash resumes where it stopped, without loss \
+            or duplicates; just run `ally sync` again. Network failures are retried with backoff.
+
+            Examples:
+              ally sync
+              ally sync --json
+            """)
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        let link = try SyncSupport.link(journal)
+        let engine = SyncEngine(journal: journal, transport: try SyncSupport.transport(for: link), link: link)
+        let showProgress = context.stderrIsTerminal && !output.json
+        let report = try engine.sync { progress in
+            guard showProgress else { return }
+            switch progress {
+            case .pushing(let done, let total):
+                let width = 24
+                let filled = total == 0 ? width : done * width / max(total, 1)
+                context.noteInline(
+                    "\rpushing [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total)"
+                )
+            case .pulling(let changes, let pages):
+                context.noteInline("\rpulling \(changes) changes in \(pages) pages                    ")
+            }
+        }
+        if showProgress { context.noteInline("\r\u{1B}[K") }
+        if output.json {
+            context.print(try JSONOutput.string(report))
+            return
+        }
+        var line = "Synced with \(link.server): pushed \(report.pushed), pulled \(report.pulled)"
+        if report.entriesUpdated > 0 { line += " (\(plural(report.entriesUpdated, "entry", "entries")) updated)" }
+        if report.conflicts > 0 { line += "; \(plural(report.conflicts, "conflict")) to resolve: `ally conflicts`" }
+        context.print(line)
+        if report.serverLostData {
+            context.note(
+                "The server had fewer changes than this laptop had seen (restored from a backup?); this laptop sent all of its changes again."
+            )
+        }
+    }
+}
+
+/// `ally status`.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the server, account, pending changes, last sync and conflicts.",
+        discussion: """
+            Reads only this journal; it does not contact the server.
+
+            Example:
+              ally status --json
+            """)
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable {
+        var journal: String
+        var device: String
+        var server: String?
+        var username: String?
+        var pendingChanges: Int
+        var lastSync: String?
+        var entries: Int
+        var conflicts: Int
+    }
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        let state = try journal.syncState()
+        let counts = try journal.counts()
+        let report = Report(
+            journal: journal.path, device: journal.deviceID.rawValue, server: state["server"],
+            username: state["username"],
+            pendingChanges: try journal.unpushedCount(), lastSync: state["lastSync"], entries: counts.entries,
+            conflicts: counts.conflicts)
+        if output.json {
+            context.print(try JSONOutput.string(report))
+            return
+        }
+        context.print("journal    \(report.journal) (device \(journal.deviceID.short))")
+        if let server = report.server, let username = report.username {
+            context.print("account    \(username) on \(server)")
+            context.print("pending    \(plural(report.pendingChanges, "change")) not yet on the server")
+            context.print("last sync  \(report.lastSync ?? "never")")
+        } else {
+            context.print("account    not linked (`ally account register` or `ally account login`)")
+        }
+        context.print("entries    \(report.entries), \(plural(report.conflicts, "conflict"))")
+    }
+}
+
+/// `ally devices`.
+struct Devices: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the laptops logged in to your account, or revoke one.",
+        discussion: """
+            A revoked laptop's token stops working at once; its journal keeps its entries but can no longer sync.
+
+            Examples:
+              ally devices
+              ally devices revoke 3fa2c9d1
+            """,
+        subcommands: [DevicesList.self, DevicesRevoke.self], defaultSubcommand: DevicesList.self)
+}
+
+struct DevicesList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List your devices.")
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        let link = try SyncSupport.link(journal)
+        let devices = try SyncSupport.transport(for: link).devices(token: link.token).devices
+        if output.json {
+            context.print(try JSONOutput.string(devices))
+            return
+        }
+        for device in devices {
+            var line = "\(device.deviceID.prefix(8))  \(device.name.fitted(to: 24))  last seen \(device.lastSeenAt)"
+            if device.current { line += "  (this laptop)" }
+            if device.revoked { line += "  revoked" }
+            context.print(line)
+        }
+    }
+}
+
+struct DevicesRevoke: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke", abstract: "Revoke a device: its token stops working at once.",
+        discussion: "Example:\n  ally devices revoke 3fa2c9d1")
+    @OptionGroup var journalOptions: JournalOptions
+    @Argument(help: "The device id, or a unique prefix of it, from `ally devices`.") var id: String
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        let link = try SyncSupport.link(journal)
+        let transport = try SyncSupport.transport(for: link)
+        let matches = try transport.devices(token: link.token).devices.filter { $0.deviceID.hasPrefix(id.lowercased()) }
+        guard matches.count == 1, let device = matches.first else {
+            throw CLIError(
+                matches.isEmpty
+                    ? "no device starts with '\(id)' (see `ally devices`)"
+                    : "'\(id)' matches several devices; type more", exitCode: matches.isEmpty ? 3 : 2)
+        }
+        try transport.revoke(deviceID: device.deviceID, token: link.token)
+        context.print(
+            "Revoked \(device.deviceID.prefix(8)) (\(device.name))"
+                + (device.current ? "; this laptop can no longer sync" : ""))
+    }
+}

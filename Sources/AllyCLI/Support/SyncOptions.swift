@@ -1,0 +1,50 @@
+import AllyCore
+import AllyProtocol
+import AllyStore
+import AllySync
+import ArgumentParser
+import Foundation
+
+/// Helpers shared by the account and sync commands.
+enum SyncSupport {
+    /// The link of a journal, or an error saying how to make one.
+    static func link(_ journal: Journal) throws -> AccountLink {
+        guard let link = try AccountLink.load(from: journal) else {
+            throw SyncError(
+                .notLoggedIn,
+                "this journal is not linked to a server yet: `ally account register` (new account) or `ally account login`"
+            )
+        }
+        return link
+    }
+
+    static func transport(for link: AccountLink) throws -> HTTPSyncTransport {
+        try HTTPSyncTransport(server: link.server, allowInsecureHTTP: link.allowInsecureHTTP)
+    }
+
+    static func deviceName(_ given: String?) -> String {
+        if let given, !given.isEmpty { return given }
+        return ProcessInfo.processInfo.hostName
+    }
+}
+
+/// `--passphrase-file`, shared by the commands that need the passphrase.
+struct PassphraseOptions: ParsableArguments {
+    @Option(
+        name: .customLong("passphrase-file"),
+        help: "Read the passphrase from the first line of this file (else $ALLY_PASSPHRASE, else the terminal).")
+    var passphraseFile: String?
+}
+
+/// `--server`, `--username`, `--allow-insecure-http`.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "The server, e.g. https://ally.example.org.") var server: String
+    @Option(help: "Your username on that server.") var username: String
+    @Flag(
+        name: .customLong("allow-insecure-http"),
+        help: "Allow http:// to a host other than this machine (not recommended).")
+    var allowInsecureHTTP = false
+    @Option(
+        name: .customLong("device-name"), help: "How this laptop is named in `ally devices` (default: the host name).")
+    var deviceName: String?
+}

@@ -1,0 +1,117 @@
+import AllyCore
+import AllyProtocol
+import AllyStore
+import Foundation
+
+/// Registration, login, passphrase change and recovery (SPEC §8). The passphrase never leaves this laptop:
+/// scrypt turns it into an auth key (sent, stored hashed) and a wrapping key (kept) for the journal key.
+public struct AccountClient {
+    let transport: any SyncTransport
+
+    public init(transport: any SyncTransport) { self.transport = transport }
+
+    /// Creates the account, logs this journal in, and returns the link and the recovery key (to show once).
+    public func register(
+        server: String, username: String, passphrase: String, invite: String?, journal: Journal, deviceName: String,
+        allowInsecureHTTP: Bool
+    ) throws -> (AccountLink, RecoveryKey) {
+        if let existing = try AccountLink.load(from: journal) {
+            throw SyncError(
+                .refused,
+                "this journal is already linked to \(existing.username) on \(existing.server); `ally account logout` first"
+            )
+        }
+        let salt = secureRandomBytes(16)
+        let keys = try PassphraseKeys.derive(passphrase: passphrase, salt: salt)
+        let journalKey = JournalKey.generate(keyID: 1)
+        let recovery = RecoveryKey.generate()
+        let registration = Wire.Registration(
+            username: username, invite: invite, salt: salt, authKey: keys.authKey, keyID: journalKey.keyID,
+            wrappedKey: try KeyWrap.wrap(journalKey, with: keys.wrappingKey, userName: username),
+            recoveryAuthKey: recovery.authKey,
+            recoveryWrappedKey: try KeyWrap.wrap(journalKey, with: recovery.wrappingKey, userName: username))
+        _ = try transport.register(registration)
+        let link = try login(
+            server: server, username: username, passphrase: passphrase, journal: journal, deviceName: deviceName,
+            allowInsecureHTTP: allowInsecureHTTP)
+        return (link, recovery)
+    }
+
+    /// Logs this journal in to an existing account and stores the link.
+    public func login(
+        server: String, username: String, passphrase: String, journal: Journal, deviceName: String,
+        allowInsecureHTTP: Bool
+    ) throws -> AccountLink {
+        if let existing = try AccountLink.load(from: journal),
+            existing.username != username || existing.server != server
+        {
+            throw SyncError(
+                .refused,
+                "this journal is already linked to \(existing.username) on \(existing.server); `ally account logout` first"
+            )
+        }
+        let prelogin = try transport.prelogin(Wire.PreloginRequest(username: username))
+        let keys = try PassphraseKeys.derive(passphrase: passphrase, salt: prelogin.salt, rounds: prelogin.rounds)
+        let session: Wire.Session
+        do {
+            session = try transport.login(
+                Wire.LoginRequest(
+                    username: username, authKey: keys.authKey, deviceID: journal.deviceID.rawValue,
+                    deviceName: deviceName))
+        } catch let error as SyncError where error.code == .unauthorized {
+            throw SyncError(.unauthorized, "wrong username or passphrase")
+        }
+        let journalKey: JournalKey
+        do {
+            journalKey = try KeyWrap.unwrap(
+                session.wrappedKey, with: keys.wrappingKey, userName: username, keyID: session.keyID)
+        } catch {
+            throw SyncError(
+                .untrusted,
+                "the server's copy of the journal key does not open with this passphrase; nothing was changed")
+        }
+        let link = AccountLink(
+            server: server, username: username, userID: session.userID, token: session.token, journalKey: journalKey,
+            allowInsecureHTTP: allowInsecureHTTP)
+        try link.save(to: journal)
+        return link
+    }
+
+    /// Wraps the same journal key with a new passphrase; other laptops keep working with their tokens.
+    public func changePassphrase(link: AccountLink, current: String, new: String) throws {
+        let prelogin = try transport.prelogin(Wire.PreloginRequest(username: link.username))
+        let currentKeys = try PassphraseKeys.derive(passphrase: current, salt: prelogin.salt, rounds: prelogin.rounds)
+        let salt = secureRandomBytes(16)
+        let keys = try PassphraseKeys.derive(passphrase: new, salt: salt)
+        do {
+            try transport.changePassphrase(
+                Wire.PassphraseChange(
+                    currentAuthKey: currentKeys.authKey, salt: salt, authKey: keys.authKey,
+                    wrappedKey: try KeyWrap.wrap(link.journalKey, with: keys.wrappingKey, userName: link.username)),
+                token: link.token)
+        } catch let error as SyncError where error.code == .unauthorized {
+            throw SyncError(.unauthorized, "the current passphrase is wrong (or this device was revoked)")
+        }
+    }
+
+    /// Sets a new passphrase with the recovery key; returns the journal key it opened.
+    @discardableResult
+    public func recover(username: String, recoveryKey: RecoveryKey, newPassphrase: String) throws -> JournalKey {
+        let copy: Wire.RecoveryKeyCopy
+        do {
+            copy = try transport.recoveryKey(
+                Wire.RecoveryRequest(username: username, recoveryAuthKey: recoveryKey.authKey))
+        } catch let error as SyncError where error.code == .unauthorized {
+            throw SyncError(.unauthorized, "wrong username or recovery key")
+        }
+        let journalKey = try KeyWrap.unwrap(
+            copy.recoveryWrappedKey, with: recoveryKey.wrappingKey, userName: username, keyID: copy.keyID)
+        let salt = secureRandomBytes(16)
+        let keys = try PassphraseKeys.derive(passphrase: newPassphrase, salt: salt)
+        try transport.resetPassphrase(
+            Wire.RecoveryReset(
+                username: username, recoveryAuthKey: recoveryKey.authKey, salt: salt, authKey: keys.authKey,
+                wrappedKey: try KeyWrap.wrap(journalKey, with: keys.wrappingKey, userName: username)))
+        return journalKey
+    }
+}

@@ -1,0 +1,150 @@
+import AllyProtocol
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The HTTP transport, through URLSession (libcurl on Linux). Refuses `http://` to anything but loopback unless
+/// insecure HTTP is allowed; retries network failures with backoff.
+public final class HTTPSyncTransport: SyncTransport, @unchecked Sendable {
+    public let baseURL: URL
+    let session: URLSession
+    let retries: Int
+
+    /// Makes a transport for `server` (e.g. `https://ally.example.org`).
+    public init(server: String, allowInsecureHTTP: Bool = false, retries: Int = 3, timeout: TimeInterval = 30) throws {
+        guard let url = URL(string: server.hasSuffix("/") ? String(server.dropLast()) : server),
+            let scheme = url.scheme?.lowercased(), let host = url.host, scheme == "https" || scheme == "http"
+        else { throw SyncError(.badServer, "'\(server)' is not a server URL (https://host[:port])") }
+        let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+        if scheme == "http", !loopback, !allowInsecureHTTP {
+            throw SyncError(
+                .badServer,
+                "refusing plain http:// to \(host): your token and encrypted journal would cross the network unprotected; "
+                    + "use https://, or pass --allow-insecure-http if you really mean it")
+        }
+        baseURL = url
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.httpAdditionalHeaders = ["User-Agent": "ally/0.1.0"]
+        session = URLSession(configuration: configuration)
+        self.retries = retries
+    }
+
+    public func info() throws -> Wire.Info { try call("GET", "v1/info") }
+    public func register(_ request: Wire.Registration) throws -> Wire.Account {
+        try call("POST", "v1/accounts", body: request)
+    }
+    public func prelogin(_ request: Wire.PreloginRequest) throws -> Wire.Prelogin {
+        try call("POST", "v1/prelogin", body: request)
+    }
+    public func login(_ request: Wire.LoginRequest) throws -> Wire.Session {
+        try call("POST", "v1/sessions", body: request)
+    }
+    public func changePassphrase(_ request: Wire.PassphraseChange, token: String) throws {
+        let _: Empty = try call("PUT", "v1/account/passphrase", body: request, token: token)
+    }
+    public func recoveryKey(_ request: Wire.RecoveryRequest) throws -> Wire.RecoveryKeyCopy {
+        try call("POST", "v1/recovery/key", body: request)
+    }
+    public func resetPassphrase(_ request: Wire.RecoveryReset) throws {
+        let _: Empty = try call("PUT", "v1/recovery/passphrase", body: request)
+    }
+    public func devices(token: String) throws -> Wire.Devices { try call("GET", "v1/devices", token: token) }
+    public func revoke(deviceID: String, token: String) throws {
+        let _: Empty = try call("DELETE", "v1/devices/\(deviceID)", token: token)
+    }
+    public func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult {
+        try call("POST", "v1/changes", body: request, token: token)
+    }
+    public func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page {
+        try call("GET", "v1/changes?after=\(cursor)&limit=\(limit)", token: token)
+    }
+
+    struct Empty: Decodable {}
+    struct NoBody: Encodable {}
+
+    func call<Answer: Decodable>(_ method: String, _ path: String, token: String? = nil) throws -> Answer {
+        try call(method, path, body: NoBody?.none, token: token)
+    }
+
+    func call<Body: Encodable, Answer: Decodable>(_ method: String, _ path: String, body: Body?, token: String? = nil)
+        throws -> Answer
+    {
+        guard let url = URL(string: baseURL.absoluteString + "/" + path) else {
+            throw SyncError(.badServer, "cannot build a URL for \(path)")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = try JSONEncoder().encode(body)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (data, response, failure) = send(request)
+            if let failure {
+                // Network failures are retried with backoff; every request is idempotent or safe to repeat.
+                if attempt <= retries {
+                    Thread.sleep(forTimeInterval: 0.25 * Double(1 << (attempt - 1)))
+                    continue
+                }
+                throw SyncError(.unreachable, "cannot reach \(baseURL.absoluteString): \(failure.localizedDescription)")
+            }
+            guard let http = response as? HTTPURLResponse else {
+                throw SyncError(.untrusted, "the server's answer is not HTTP")
+            }
+            if (200..<300).contains(http.statusCode) {
+                if http.statusCode == 204 || (Answer.self == Empty.self && data.isEmpty) {
+                    if let empty = Empty() as? Answer { return empty }
+                }
+                do {
+                    return try JSONDecoder().decode(Answer.self, from: data)
+                } catch {
+                    throw SyncError(
+                        .untrusted, "the server's answer to \(method) /\(path.split(separator: "?")[0]) cannot be read")
+                }
+            }
+            if http.statusCode >= 500, attempt <= retries {
+                Thread.sleep(forTimeInterval: 0.25 * Double(1 << (attempt - 1)))
+                continue
+            }
+            let detail = (try? JSONDecoder().decode(Wire.Problem.self, from: data))?.detail ?? "HTTP \(http.statusCode)"
+            switch http.statusCode {
+            case 401: throw SyncError(.unauthorized, detail, status: 401)
+            case 409: throw SyncError(.conflict, detail, status: 409)
+            case 500...: throw SyncError(.unreachable, "the server failed: \(detail)", status: http.statusCode)
+            default: throw SyncError(.refused, detail, status: http.statusCode)
+            }
+        }
+    }
+
+    func send(_ request: URLRequest) -> (Data, URLResponse?, (any Error)?) {
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        session.dataTask(with: request) { data, response, error in
+            box.set(data ?? Data(), response, error)
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.get()
+    }
+
+    final class ResultBox: @unchecked Sendable {
+        private var value: (Data, URLResponse?, (any Error)?) = (Data(), nil, nil)
+        private let lock = NSLock()
+        func set(_ data: Data, _ response: URLResponse?, _ error: (any Error)?) {
+            lock.lock()
+            value = (data, response, error)
+            lock.unlock()
+        }
+        func get() -> (Data, URLResponse?, (any Error)?) {
+            lock.lock()
+            defer { lock.unlock() }
+            return value
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import AllyProtocol
+
+/// How the client talks to a server: HTTP in production (`HTTPSyncTransport`), anything else in tests.
+/// Calls block until answered; failures are `SyncError`s.
+public protocol SyncTransport: Sendable {
+    func info() throws -> Wire.Info
+    func register(_ request: Wire.Registration) throws -> Wire.Account
+    func prelogin(_ request: Wire.PreloginRequest) throws -> Wire.Prelogin
+    func login(_ request: Wire.LoginRequest) throws -> Wire.Session
+    func changePassphrase(_ request: Wire.PassphraseChange, token: String) throws
+    func recoveryKey(_ request: Wire.RecoveryRequest) throws -> Wire.RecoveryKeyCopy
+    func resetPassphrase(_ request: Wire.RecoveryReset) throws
+    func devices(token: String) throws -> Wire.Devices
+    func revoke(deviceID: String, token: String) throws
+    func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult
+    func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page
+}
