@@ -80,7 +80,8 @@ let package = Package(
         .testTarget(
             name: "AllyServerTests",
             dependencies: [
-                "AllyServer", "AllyServerCore", "AllyTesting", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "AllyServer", "AllyServerCore", "AllyTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(name: "AllySyncTests", dependencies: ["AllySync", "AllyCLI", "AllyTesting"]),
