@@ -1,0 +1,147 @@
+import AllyCore
+import AllyStore
+import AllyTesting
+import Foundation
+import Testing
+
+/// Issue #3 "done means": three journals syncing through a live ally-server on loopback end identical, and the
+/// server never holds a word of them.
+@Suite(.serialized) struct EndToEndTests {
+    let folder = TemporaryDirectory()
+
+    static func databases(_ folder: TemporaryDirectory) -> [String] {
+        var list = [folder.file("server.sqlite")]
+        if let url = ProcessInfo.processInfo.environment["ALLY_TEST_POSTGRES_URL"] { list.append(url) }
+        return list
+    }
+
+    func threeLaptops(server: ServerProcess, user: String) throws -> [SyncLaptop] {
+        let laptops = ["a", "b", "c"].map { SyncLaptop(folder, "\(user)-\($0)") }
+        laptops[0].ok("new", "reflection", "Written before any account existed: zanzibarmarker.", "--tag", "quokkatag")
+        laptops[0].ok("account", "register", "--server", server.url, "--username", user, "--invite", try server.invite())
+        for laptop in laptops.dropFirst() { laptop.ok("account", "login", "--server", server.url, "--username", user) }
+        for laptop in laptops { laptop.ok("sync") }
+        return laptops
+    }
+
+    @Test func threeJournalsConvergeThroughTheServerAndItLearnsNothing() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"))
+        let user = "sam\(Int.random(in: 1000...9999))"
+        let laptops = try threeLaptops(server: server, user: user)
+        let (a, b, c) = (laptops[0], laptops[1], laptops[2])
+        // The entry written before login reached every laptop.
+        for laptop in laptops { #expect(laptop.ok("search", "zanzibarmarker").count >= 8) }
+
+        // Offline on all three: concurrent body edits, tag edits, trash versus edit.
+        let shared = a.ok("new", "mistake", "What happened: x\nImpact: y\nRepair: z\nLesson: w", "--title", "Huddle")
+        let clash = a.ok("new", "goal", "Read chapter 1 with J.")
+        let doomed = a.ok("new", "feedback", "R. said: speak up sooner.")
+        a.ok("sync")
+        b.ok("sync")
+        c.ok("sync")
+        a.ok("edit", shared, "--body", "What happened: I talked over Dr. K (xylophonemarker)\nImpact: y\nRepair: z\nLesson: w", "--add-tag", "huddle")
+        b.ok("edit", shared, "--body", "What happened: x\nImpact: y\nRepair: apologised\nLesson: w", "--add-tag", "repair")
+        c.ok("edit", shared, "--remove-tag", "huddle", "--add-tag", "staffing")
+        a.ok("edit", clash, "--body", "Read chapter 3 with J.")
+        b.ok("edit", clash, "--body", "Read chapter 5 with J.")
+        a.ok("trash", doomed)
+        c.ok("edit", doomed, "--body", "R. said: speak up sooner, and credit the idea.")
+        for _ in 0..<2 { for laptop in laptops { laptop.ok("sync") } }
+
+        let first = try a.snapshot()
+        #expect(try b.snapshot() == first)
+        #expect(try c.snapshot() == first)
+        let merged = try decodeObject(a.ok("show", shared, "--json"))
+        #expect(merged["body"] as? String == "What happened: I talked over Dr. K (xylophonemarker)\nImpact: y\nRepair: apologised\nLesson: w")
+        #expect(Set(merged["tags"] as? [String] ?? []) == ["huddle", "repair", "staffing"])  // c removed only the add it saw (none)
+        #expect(a.ok("conflicts").contains(clash) && a.ok("conflicts").contains(doomed))
+
+        // One laptop resolves both; after the next round every laptop agrees, with no conflicts left.
+        b.ok("resolve", clash, "--body", "Read chapters 3 and 5 with J.")
+        c.ok("resolve", doomed, "--keep")
+        for _ in 0..<2 { for laptop in laptops { laptop.ok("sync") } }
+        let settled = try a.snapshot()
+        #expect(try b.snapshot() == settled && (try c.snapshot()) == settled)
+        #expect(a.run("conflicts").stdout.isEmpty)
+        #expect(try decodeObject(c.ok("show", clash, "--json"))["body"] as? String == "Read chapters 3 and 5 with J.")
+
+        // The server's files hold none of the words, no passphrase, no journal key.
+        var serverBytes = Data()
+        for suffix in ["", "-wal", "-shm"] {
+            serverBytes.append(FileManager.default.contents(atPath: folder.file("server.sqlite") + suffix) ?? Data())
+        }
+        let dump = String(decoding: serverBytes, as: UTF8.self)
+        for secret in ["zanzibarmarker", "xylophonemarker", "quokkatag", "Huddle", "apologised", "correct horse battery staple"] {
+            #expect(!dump.contains(secret), "the server stores '\(secret)' in clear")
+        }
+        let key = try #require(try Journal.open(at: a.path).syncState()["journalKey"])
+        #expect(!dump.contains(key) && !serverBytes.contains(Data(hex: key) ?? Data([0])))
+        #expect(server.stop() == 0, "ally-server should exit cleanly on SIGTERM")
+    }
+
+    @Test func wrongPassphraseRevokedDeviceAndUnreachableServerAreClearAndHarmless() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"))
+        let a = SyncLaptop(folder, "a")
+        a.ok("account", "register", "--server", server.url, "--username", "robin", "--invite", try server.invite())
+        a.ok("new", "reflection", "kept locally")
+        a.ok("sync")
+        let wrong = SyncLaptop(folder, "b", passphrase: "not the passphrase at all")
+        let refused = wrong.run.run(["account", "login", "--server", server.url, "--username", "robin"])
+        #expect(refused.status == 6 && refused.stderr.contains("wrong username or passphrase"))
+        let unknown = wrong.run.run(["account", "login", "--server", server.url, "--username", "nobody-here"])
+        #expect(unknown.status == 6 && unknown.stderr.contains("wrong username or passphrase"))
+
+        let b = SyncLaptop(folder, "c")
+        b.ok("account", "login", "--server", server.url, "--username", "robin")
+        b.ok("sync")
+        let devices = a.ok("devices")
+        let bDevice = try #require(try Journal.open(at: b.path).deviceID.short)
+        #expect(devices.contains(bDevice))
+        a.ok("devices", "revoke", bDevice)
+        b.ok("new", "reflection", "written after revocation")
+        let revoked = b.run.run(["sync"])
+        #expect(revoked.status == 6 && revoked.stderr.contains("revoked"))
+        #expect(b.ok("list").contains("written after revocation"))
+
+        #expect(server.stop() == 0)
+        let offline = a.run.run(["sync"])
+        #expect(offline.status == 7 && offline.stderr.contains("cannot reach"))
+        #expect(a.ok("list").contains("kept locally"))
+        #expect(try Journal.open(at: a.path).integrityCheck() == "ok")
+        let insecure = SyncLaptop(folder, "d").run.run(["account", "login", "--server", "http://example.org", "--username", "robin"])
+        #expect(insecure.status == 2 && insecure.stderr.contains("--allow-insecure-http"))
+    }
+
+    @Test func passphraseChangeAndRecoveryKeepOtherLaptopsWorking() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"))
+        let a = SyncLaptop(folder, "a")
+        let registered = a.ok("account", "register", "--server", server.url, "--username", "kim", "--invite", try server.invite())
+        let recovery = try #require(registered.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.count == 71 && $0.filter { $0 == "-" }.count == 7 })
+        let b = SyncLaptop(folder, "b")
+        b.ok("account", "login", "--server", server.url, "--username", "kim")
+
+        a.run.environment["ALLY_NEW_PASSPHRASE"] = "a brand new passphrase"
+        a.ok("account", "passphrase")
+        a.ok("new", "reflection", "after the change")
+        a.ok("sync")
+        b.ok("sync")  // b's token still works
+        #expect(b.ok("list").contains("after the change"))
+        let old = SyncLaptop(folder, "c").run.run(["account", "login", "--server", server.url, "--username", "kim"])
+        #expect(old.status == 6)
+        let fresh = SyncLaptop(folder, "d", passphrase: "a brand new passphrase")
+        fresh.ok("account", "login", "--server", server.url, "--username", "kim")
+
+        let recovering = SyncLaptop(folder, "e")
+        recovering.run.environment["ALLY_NEW_PASSPHRASE"] = "recovered passphrase here"
+        recovering.ok("account", "recover", "--server", server.url, "--username", "kim", "--recovery-key", recovery)
+        let e2 = SyncLaptop(folder, "f", passphrase: "recovered passphrase here")
+        e2.ok("account", "login", "--server", server.url, "--username", "kim")
+        e2.ok("sync")
+        #expect(e2.ok("list").contains("after the change"))
+    }
+}
+
+func decodeObject(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+}
