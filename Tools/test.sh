@@ -7,6 +7,13 @@ ALLY_TEST_PACKAGES=1 source Tools/scripts/setup.sh
 echo "== format check (swift format lint --strict)"
 swift format lint --strict -r Sources Tools Package.swift
 
+echo "== PostgreSQL for the server tests (Tools/scripts/postgres.sh)"
+export ALLY_TEST_POSTGRES_URL="$(Tools/scripts/postgres.sh start)"
+echo "$ALLY_TEST_POSTGRES_URL"
+
+echo "== envelope vectors against an independent Python implementation of SPEC §7"
+python3 Tools/scripts/check_envelope_vectors.py
+
 echo "== build"
 swift build --build-tests
 

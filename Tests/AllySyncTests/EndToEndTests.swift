@@ -9,11 +9,16 @@ import Testing
 @Suite(.serialized) struct EndToEndTests {
     let folder = TemporaryDirectory()
 
-    static func databases(_ folder: TemporaryDirectory) -> [String] {
-        var list = [folder.file("server.sqlite")]
-        if let url = ProcessInfo.processInfo.environment["ALLY_TEST_POSTGRES_URL"] { list.append(url) }
-        return list
+    /// The server's database for a backend: a fresh SQLite file, or the PostgreSQL cluster Tools/test.sh starts.
+    func database(_ backend: String) throws -> String {
+        if backend == "sqlite" { return folder.file("server.sqlite") }
+        return try #require(
+            ProcessInfo.processInfo.environment["ALLY_TEST_POSTGRES_URL"],
+            "set ALLY_TEST_POSTGRES_URL; Tools/test.sh starts PostgreSQL with Tools/scripts/postgres.sh and sets it")
     }
+
+    /// A username no earlier run used (the PostgreSQL database outlives a test run).
+    func unique(_ name: String) -> String { "\(name)\(UInt32.random(in: 0...UInt32.max))" }
 
     func threeLaptops(server: ServerProcess, user: String) throws -> [SyncLaptop] {
         let laptops = ["a", "b", "c"].map { SyncLaptop(folder, "\(user)-\($0)") }
@@ -24,9 +29,10 @@ import Testing
         return laptops
     }
 
-    @Test func threeJournalsConvergeThroughTheServerAndItLearnsNothing() throws {
-        let server = try ServerProcess(database: folder.file("server.sqlite"))
-        let user = "sam\(Int.random(in: 1000...9999))"
+    @Test("Three journals converge through a live server, which learns nothing", arguments: ["sqlite", "postgres"])
+    func threeJournalsConverge(backend: String) throws {
+        let server = try ServerProcess(database: try database(backend))
+        let user = unique("sam")
         let laptops = try threeLaptops(server: server, user: user)
         let (a, b, c) = (laptops[0], laptops[1], laptops[2])
         // The entry written before login reached every laptop.
@@ -65,11 +71,8 @@ import Testing
         #expect(a.run("conflicts").stdout.isEmpty)
         #expect(try decodeObject(c.ok("show", clash, "--json"))["body"] as? String == "Read chapters 3 and 5 with J.")
 
-        // The server's files hold none of the words, no passphrase, no journal key.
-        var serverBytes = Data()
-        for suffix in ["", "-wal", "-shm"] {
-            serverBytes.append(FileManager.default.contents(atPath: folder.file("server.sqlite") + suffix) ?? Data())
-        }
+        // The server's storage holds none of the words, no passphrase, no journal key.
+        let serverBytes = try serverDump(backend)
         let dump = String(decoding: serverBytes, as: UTF8.self)
         for secret in ["zanzibarmarker", "xylophonemarker", "quokkatag", "Huddle", "apologised", "correct horse battery staple"] {
             #expect(!dump.contains(secret), "the server stores '\(secret)' in clear")
@@ -77,6 +80,33 @@ import Testing
         let key = try #require(try Journal.open(at: a.path).syncState()["journalKey"])
         #expect(!dump.contains(key) && !serverBytes.contains(Data(hex: key) ?? Data([0])))
         #expect(server.stop() == 0, "ally-server should exit cleanly on SIGTERM")
+    }
+
+    /// Every byte the server stored: the SQLite files, or a pg_dump of the PostgreSQL database.
+    func serverDump(_ backend: String) throws -> Data {
+        if backend == "sqlite" {
+            var bytes = Data()
+            for suffix in ["", "-wal", "-shm"] {
+                bytes.append(FileManager.default.contents(atPath: folder.file("server.sqlite") + suffix) ?? Data())
+            }
+            return bytes
+        }
+        let url = try database(backend)
+        let dump = Process()
+        dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        dump.arguments = ["pg_dump", "--data-only", url]
+        let out = Pipe()
+        dump.standardOutput = out
+        try dump.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        dump.waitUntilExit()
+        #expect(dump.terminationStatus == 0 && data.count > 1000, "pg_dump failed")
+        // pg_dump writes bytea as hex: decode the hex runs so that binary keys are searched too.
+        var decoded = data
+        for word in String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == "\t" || $0 == "\n" }) where word.hasPrefix("\\x") {
+            decoded.append(Data(hex: String(word.dropFirst(2))) ?? Data())
+        }
+        return decoded
     }
 
     @Test func wrongPassphraseRevokedDeviceAndUnreachableServerAreClearAndHarmless() throws {

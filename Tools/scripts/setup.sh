@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what ally needs on Debian: the SQLite headers to build; with ALLY_TEST_PACKAGES=1 also headless
-# Chromium and Python 3, which the review report test uses. Sourced by tour.sh, test.sh, bench.sh and man.sh.
+# Installs what ally needs on Debian: the SQLite headers to build; with ALLY_TEST_PACKAGES=1 also what the
+# tests use: headless Chromium (the HTML review), Python 3 with cryptography (the envelope vector check) and venv
+# (schemathesis), and PostgreSQL (the server's second backend). Sourced by tour.sh, test.sh, bench.sh and man.sh.
 set -euo pipefail
 
 packages=(libsqlite3-dev)
-if [[ "${ALLY_TEST_PACKAGES:-0}" == 1 ]]; then packages+=(chromium python3); fi
+if [[ "${ALLY_TEST_PACKAGES:-0}" == 1 ]]; then packages+=(chromium python3 python3-cryptography python3-venv postgresql); fi
 need=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
