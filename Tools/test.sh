@@ -25,6 +25,9 @@ if ! grep -q "^✔ Test run with" .build/test-output.txt || grep -q "^✘ Test r
     exit 1
 fi
 
+echo "== the live server against Protocol/openapi.yaml (schemathesis)"
+Tools/scripts/schemathesis.sh
+
 echo "== man page is current (Tools/man.sh)"
 manual="$(mktemp -d)"
 Tools/man.sh "$manual"
