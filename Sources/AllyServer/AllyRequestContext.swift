@@ -12,11 +12,6 @@ public struct AllyRequestContext: RequestContext {
         remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// Bodies above this are refused with 413 before they are read whole.
-    public var maxUploadSize: Int { ServerLimits.maxBodyBytes }
-}
-
-/// The body limit the context reads; set once at start-up from the service's limits.
-enum ServerLimits {
-    nonisolated(unsafe) static var maxBodyBytes = 8 << 20
+    /// The ceiling for decoding; the configured limit is enforced earlier, by `BodyLimitMiddleware`.
+    public var maxUploadSize: Int { 256 << 20 }
 }

@@ -10,12 +10,12 @@ public enum ServerApp {
     public static func makeRouter(service: SyncService, registry: PrometheusCollectorRegistry = .init()) -> Router<
         AllyRequestContext
     > {
-        ServerLimits.maxBodyBytes = service.limits.maxBodyBytes
         let router = Router(context: AllyRequestContext.self)
         // Logs method, path and status only: never headers (tokens) or bodies (envelopes, keys).
         router.add(middleware: LogRequestsMiddleware(.info, includeHeaders: .none))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: BodyLimitMiddleware(limit: service.limits.maxBodyBytes))
         Routes(service: service, registry: registry).add(to: router)
         return router
     }

@@ -27,6 +27,20 @@ public final class PostgresServerStore: ServerStore {
 
     deinit { runner.cancel() }
 
+    /// Runs `body` in a transaction, surfacing the ally error a failed transaction wraps, and a unique-key
+    /// violation (a race with another server process) as a conflict.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError as? ServerError { throw inner }
+            if let inner = error.closureError as? PSQLError, inner.serverInfo?[.sqlState] == "23505" {
+                throw ServerError(.conflict, "a concurrent request stored the same record first; retry")
+            }
+            throw error
+        }
+    }
+
     public func migrate() async throws {
         try await client.withConnection { connection in
             _ = try await connection.query("SELECT pg_advisory_lock(7744101)", logger: logger)
@@ -77,7 +91,7 @@ public final class PostgresServerStore: ServerStore {
     }
 
     public func createUser(_ user: UserRecord, inviteHash: String?) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             for try await _ in try await connection.query(
                 "SELECT 1 FROM users WHERE username = \(user.username)", logger: logger)
             {
@@ -147,7 +161,7 @@ public final class PostgresServerStore: ServerStore {
     }
 
     public func saveDevice(_ device: DeviceRecord) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             for try await owner in try await connection.query(
                 "SELECT user_id FROM devices WHERE device_id = \(device.deviceID) FOR UPDATE", logger: logger
             ).decode(String.self) where owner != device.userID {
@@ -212,7 +226,7 @@ public final class PostgresServerStore: ServerStore {
     }
 
     public func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             // The user's row lock orders concurrent pushes, so positions commit in order and no pull skips one.
             var start: Int64 = 0
             for try await position in try await connection.query(

@@ -19,13 +19,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let detail: String =
                 switch error.status {
                 case .notFound: "no such endpoint: \(request.method) \(request.uri.path)"
-                case .contentTooLarge: "the request body is larger than \(ServerLimits.maxBodyBytes) bytes"
+                case .contentTooLarge: "the request body is too large"
                 default: error.body ?? error.status.reasonPhrase
                 }
             return Self.problem(status: error.status, detail: detail)
         } catch is NIOTooManyBytesError {
-            return Self.problem(
-                status: .contentTooLarge, detail: "the request body is larger than \(ServerLimits.maxBodyBytes) bytes")
+            return Self.problem(status: .contentTooLarge, detail: "the request body is too large")
         } catch is DecodingError {
             return Self.problem(
                 status: .badRequest, detail: "the request body is not the JSON this endpoint takes (see /v1 openapi)")

@@ -1,0 +1,190 @@
+import AllyCore
+import AllyProtocol
+import AllyServer
+import AllyServerCore
+import AllyTesting
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The HTTP surface, in process (HummingbirdTesting's router client): auth on every endpoint, isolation between
+/// users, limits, and problem+json errors.
+@Suite struct RouterTests {
+    let folder = TemporaryDirectory()
+
+    struct Fixture {
+        let service: SyncService
+        let aliceToken: String
+        let bobToken: String
+        let aliceDevice: String
+    }
+
+    func makeFixture(limits: Wire.Limits = SyncService.defaultLimits) async throws -> Fixture {
+        let store = try SQLiteServerStore(path: folder.file("server.sqlite"))
+        try await store.migrate()
+        let service = SyncService(store: store, limits: limits, openRegistration: true)
+        func account(_ name: String) async throws -> (String, String) {
+            let authKey = secureRandomBytes(32)
+            _ = try await service.register(
+                Wire.Registration(
+                    username: name, invite: nil, salt: secureRandomBytes(16), authKey: authKey, keyID: 1,
+                    wrappedKey: secureRandomBytes(60), recoveryAuthKey: secureRandomBytes(32), recoveryWrappedKey: secureRandomBytes(60)),
+                from: "test")
+            let device = freshDevice()
+            let session = try await service.login(
+                Wire.LoginRequest(username: name, authKey: authKey, deviceID: device, deviceName: name), from: "test")
+            return (session.token, device)
+        }
+        let (alice, aliceDevice) = try await account("alice")
+        let (bob, _) = try await account("bob")
+        return Fixture(service: service, aliceToken: alice, bobToken: bob, aliceDevice: aliceDevice)
+    }
+
+    func json(_ value: some Encodable) throws -> ByteBuffer { ByteBuffer(bytes: try JSONEncoder().encode(value)) }
+
+    @Test func everyAccountEndpointNeedsAValidToken() async throws {
+        let fixture = try await makeFixture()
+        let app = Application(router: ServerApp.makeRouter(service: fixture.service))
+        try await app.test(.router) { client in
+            let calls: [(String, HTTPRequest.Method)] = [
+                ("/v1/changes?after=0", .get), ("/v1/changes", .post), ("/v1/devices", .get),
+                ("/v1/devices/\(fixture.aliceDevice)", .delete), ("/v1/account/passphrase", .put),
+            ]
+            for (uri, method) in calls {
+                for token in [nil, "not-a-token", String(repeating: "0", count: 64)] {
+                    var headers: HTTPFields = [.contentType: "application/json"]
+                    if let token { headers[.authorization] = "Bearer \(token)" }
+                    try await client.execute(uri: uri, method: method, headers: headers, body: ByteBuffer(string: "{}")) { response in
+                        #expect(response.status == .unauthorized, "\(method) \(uri) with \(token ?? "no token")")
+                        #expect(response.headers[.contentType] == "application/problem+json")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func oneUsersTokenReachesNothingOfAnothers() async throws {
+        let fixture = try await makeFixture()
+        let app = Application(router: ServerApp.makeRouter(service: fixture.service))
+        let item = Wire.Item(device: fixture.aliceDevice, seq: 1, envelope: envelope())
+        try await app.test(.router) { client in
+            let alice: HTTPFields = [.authorization: "Bearer \(fixture.aliceToken)", .contentType: "application/json"]
+            let bob: HTTPFields = [.authorization: "Bearer \(fixture.bobToken)", .contentType: "application/json"]
+            try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: try json(Wire.Push(changes: [item]))) {
+                #expect($0.status == .ok)
+            }
+            // Bob's pull is his own (empty) log.
+            try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: bob) { response in
+                let page = try JSONDecoder().decode(Wire.Page.self, from: Data(buffer: response.body))
+                #expect(page.changes.isEmpty && page.latest == "0")
+            }
+            // Bob cannot see or revoke Alice's device: it answers as if it did not exist.
+            try await client.execute(uri: "/v1/devices", method: .get, headers: bob) { response in
+                let devices = try JSONDecoder().decode(Wire.Devices.self, from: Data(buffer: response.body))
+                #expect(!devices.devices.contains { $0.deviceID == fixture.aliceDevice })
+            }
+            try await client.execute(uri: "/v1/devices/\(fixture.aliceDevice)", method: .delete, headers: bob) {
+                #expect($0.status == .notFound)
+            }
+            // Bob pushing under Alice's (device, seq) lands in his own log and leaves hers alone.
+            var forged = item
+            forged.envelope = envelope()
+            try await client.execute(uri: "/v1/changes", method: .post, headers: bob, body: try json(Wire.Push(changes: [forged]))) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: alice) { response in
+                let page = try JSONDecoder().decode(Wire.Page.self, from: Data(buffer: response.body))
+                #expect(page.changes == [item])
+            }
+            // Alice's token still works; a revoked one gets 401 at once.
+            try await client.execute(uri: "/v1/devices/\(fixture.aliceDevice)", method: .delete, headers: alice) {
+                #expect($0.status == .noContent)
+            }
+            try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: alice) { #expect($0.status == .unauthorized) }
+        }
+    }
+
+    @Test func replaysLimitsAndRateLimits() async throws {
+        var limits = SyncService.defaultLimits
+        limits.maxBodyBytes = 64 << 10
+        let fixture = try await makeFixture(limits: limits)
+        let app = Application(router: ServerApp.makeRouter(service: fixture.service))
+        try await app.test(.router) { client in
+            let alice: HTTPFields = [.authorization: "Bearer \(fixture.aliceToken)", .contentType: "application/json"]
+            let item = Wire.Item(device: fixture.aliceDevice, seq: 9, envelope: envelope())
+            for expected in [Wire.PushResult(accepted: 1, duplicates: 0), Wire.PushResult(accepted: 0, duplicates: 1)] {
+                let result = try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: try json(Wire.Push(changes: [item]))) { response in
+                    try JSONDecoder().decode(Wire.PushResult.self, from: Data(buffer: response.body))
+                }
+                #expect(result == expected)
+            }
+            var forged = item
+            forged.envelope = envelope()
+            try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: try json(Wire.Push(changes: [forged]))) {
+                #expect($0.status == .conflict)
+            }
+            var huge = item
+            huge.seq = 10
+            huge.envelope = envelope(100 << 10)
+            try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: try json(Wire.Push(changes: [huge]))) {
+                #expect($0.status == .contentTooLarge)
+                #expect($0.headers[.contentType] == "application/problem+json")
+            }
+            try await client.execute(uri: "/v1/changes?limit=0", method: .get, headers: alice) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/v1/changes?after=-4", method: .get, headers: alice) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: ByteBuffer(string: "{\"changes\": 3}")) {
+                #expect($0.status == .badRequest)
+            }
+            // Login attempts are limited per username and address: the 11th in a minute gets 429 with Retry-After.
+            let wrong = Wire.LoginRequest(username: "alice", authKey: Data(repeating: 0, count: 32), deviceID: freshDevice(), deviceName: "x")
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<11 {
+                try await client.execute(uri: "/v1/sessions", method: .post, headers: [.contentType: "application/json"], body: try json(wrong)) { response in
+                    statuses.append(response.status)
+                    if response.status == .tooManyRequests { #expect(response.headers[.retryAfter] != nil) }
+                }
+            }
+            #expect(statuses.prefix(10).allSatisfy { $0 == .unauthorized } && statuses.last == .tooManyRequests)
+            // Unknown users get a stable salt, so prelogin does not reveal who has an account.
+            var salts: [Data] = []
+            for _ in 0..<2 {
+                try await client.execute(
+                    uri: "/v1/prelogin", method: .post, headers: [.contentType: "application/json"],
+                    body: try json(Wire.PreloginRequest(username: "nobody"))
+                ) { response in
+                    salts.append(try JSONDecoder().decode(Wire.Prelogin.self, from: Data(buffer: response.body)).salt)
+                }
+            }
+            #expect(salts.count == 2 && salts[0] == salts[1] && salts[0].count == 16)
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(String(buffer: response.body).contains("ally_changes_pushed_total"))
+            }
+        }
+    }
+
+    @Test func registrationNeedsAnInviteUnlessOpen() async throws {
+        let store = try SQLiteServerStore(path: folder.file("invite.sqlite"))
+        try await store.migrate()
+        let service = SyncService(store: store, openRegistration: false)
+        let request = Wire.Registration(
+            username: "newcomer", invite: nil, salt: secureRandomBytes(16), authKey: secureRandomBytes(32), keyID: 1,
+            wrappedKey: secureRandomBytes(60), recoveryAuthKey: secureRandomBytes(32), recoveryWrappedKey: secureRandomBytes(60))
+        let app = Application(router: ServerApp.makeRouter(service: service))
+        let code = try await service.makeInvite()
+        try await app.test(.router) { client in
+            let headers: HTTPFields = [.contentType: "application/json"]
+            try await client.execute(uri: "/v1/accounts", method: .post, headers: headers, body: try json(request)) { #expect($0.status == .forbidden) }
+            var invited = request
+            invited.invite = code
+            try await client.execute(uri: "/v1/accounts", method: .post, headers: headers, body: try json(invited)) { #expect($0.status == .created) }
+            invited.username = "second"
+            try await client.execute(uri: "/v1/accounts", method: .post, headers: headers, body: try json(invited)) { #expect($0.status == .forbidden) }
+            var bad = request
+            bad.username = "Not Valid!"
+            bad.invite = try await service.makeInvite()
+            try await client.execute(uri: "/v1/accounts", method: .post, headers: headers, body: try json(bad)) { #expect($0.status == .badRequest) }
+        }
+    }
+}
