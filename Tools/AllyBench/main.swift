@@ -7,6 +7,13 @@ import AllyTesting
 import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
+// `--fill PATH N`: just write a journal of N synthetic entries (for Tools/sync-bench.sh).
+if arguments.first == "--fill", arguments.count == 3, let count = Int(arguments[arguments.startIndex + 2]) {
+    let journal = try Journal.create(at: arguments[arguments.startIndex + 1])
+    var generator = JournalGenerator(seed: 7)
+    try generator.fill(journal, count: count)
+    exit(0)
+}
 let sizes = arguments.first.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1_000, 10_000, 100_000]
 let allyBinary = arguments.dropFirst().first
 let folder = TemporaryDirectory()

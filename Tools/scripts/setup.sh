@@ -4,7 +4,7 @@
 # (schemathesis), and PostgreSQL (the server's second backend). Sourced by tour.sh, test.sh, bench.sh and man.sh.
 set -euo pipefail
 
-packages=(libsqlite3-dev)
+packages=(libsqlite3-dev libcurl4-openssl-dev)
 if [[ "${ALLY_TEST_PACKAGES:-0}" == 1 ]]; then packages+=(chromium python3 python3-cryptography python3-venv postgresql); fi
 need=()
 for package in "${packages[@]}"; do
