@@ -16,7 +16,7 @@ work="$(mktemp -d)"
 database="${2:-$work/server.sqlite}"
 "$server_bin" serve --port 0 --database "$database" --open-registration >"$work/out" 2>"$work/log" &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do grep -q "listening on" "$work/out" 2>/dev/null && break; sleep 0.1; done
 url="$(sed -n 's/.*listening on //p' "$work/out")"
 export ALLY_PASSPHRASE="benchmark passphrase" NO_COLOR=1

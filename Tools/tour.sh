@@ -15,7 +15,7 @@ bin="$(swift build --show-bin-path)"
 work="$(mktemp -d)"
 "$bin/ally-server" serve --port 0 --database "$work/server.sqlite" >"$work/server.out" 2>"$work/server.log" &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do grep -q "listening on" "$work/server.out" 2>/dev/null && break; sleep 0.1; done
 url="$(sed -n 's/.*listening on //p' "$work/server.out")"
 [[ -n "$url" ]] || { echo "tour: ally-server did not start" >&2; cat "$work/server.log" >&2; exit 1; }

@@ -1,6 +1,8 @@
 import AllyProtocol
 import AllyServerCore
 import Hummingbird
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import Prometheus
 
@@ -20,15 +22,30 @@ public enum ServerApp {
         return router
     }
 
-    /// The application listening on `host:port`; `onRunning` gets the bound port (useful with port 0).
+    /// The application listening on `host:port`, over TLS when `tls` is given; `onRunning` gets the bound port
+    /// (useful with port 0).
     public static func makeApplication(
-        service: SyncService, host: String, port: Int, registry: PrometheusCollectorRegistry = .init(), logger: Logger,
+        service: SyncService, host: String, port: Int, tls: TLSConfiguration? = nil,
+        registry: PrometheusCollectorRegistry = .init(), logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         Application(
             router: makeRouter(service: service, registry: registry),
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(host, port: port), serverName: "ally-server"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    /// A TLS configuration from PEM files: the certificate chain and its private key.
+    public static func tlsConfiguration(certificate: String, key: String) throws -> TLSConfiguration {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate).map { NIOSSLCertificateSource.certificate($0) }
+            let privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+            return TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain, privateKey: .privateKey(privateKey))
+        } catch {
+            throw ServerError(.badRequest, "cannot load the TLS certificate or key (\(certificate), \(key)): \(error)")
+        }
     }
 }

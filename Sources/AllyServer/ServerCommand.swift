@@ -72,13 +72,15 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the server.",
         discussion: """
-            Listens on 127.0.0.1:8377 by default; put a TLS reverse proxy in front of it for anything but \
-            loopback (docs/DEPLOY.md). Stops gracefully on SIGTERM or SIGINT, finishing requests in flight.
+            Listens on 127.0.0.1:8377 by default. For anything but loopback, serve TLS with --tls-cert and \
+            --tls-key, or put a TLS reverse proxy in front (docs/DEPLOY.md). Stops gracefully on SIGTERM or \
+            SIGINT, finishing requests in flight.
 
             Examples:
               ally-server serve
               ally-server serve --port 0            # any free port; the chosen one is printed
               ally-server serve --open-registration --database /var/lib/ally/server.sqlite
+              ally-server serve --host 0.0.0.0 --port 443 --tls-cert fullchain.pem --tls-key privkey.pem
             """)
 
     @OptionGroup var databaseOptions: DatabaseOptions
@@ -86,6 +88,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port (0 picks a free one).") var port = 8377
     @Flag(help: "Let anyone register without an invite code.") var openRegistration = false
     @Option(help: "Largest request body, in bytes.") var maxBodyBytes = 8 << 20
+    @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this PEM certificate chain (needs --tls-key).")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "The PEM private key for --tls-cert.") var tlsKey: String?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0–65535") }
@@ -107,10 +112,12 @@ struct Serve: AsyncParsableCommand {
         var limits = SyncService.defaultLimits
         limits.maxBodyBytes = maxBodyBytes
         let service = SyncService(store: store, limits: limits, openRegistration: openRegistration)
-        let app = ServerApp.makeApplication(
-            service: service, host: host, port: port, registry: registry, logger: logger,
+        let tls = try tlsCert.map { try ServerApp.tlsConfiguration(certificate: $0, key: tlsKey ?? "") }
+        let scheme = tls == nil ? "http" : "https"
+        let app = try ServerApp.makeApplication(
+            service: service, host: host, port: port, tls: tls, registry: registry, logger: logger,
             onRunning: { port in
-                FileHandle.standardOutput.write(Data("ally-server listening on http://\(host):\(port)\n".utf8))
+                FileHandle.standardOutput.write(Data("ally-server listening on \(scheme)://\(host):\(port)\n".utf8))
             })
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }

@@ -10,7 +10,7 @@ public struct SyncEngine {
     let transport: any SyncTransport
     let link: AccountLink
     /// Changes per push request and per pulled page.
-    public var batchSize = 1_000
+    public var batchSize = 2_000
 
     public init(journal: Journal, transport: any SyncTransport, link: AccountLink) {
         self.journal = journal

@@ -39,7 +39,8 @@ public final class ServerProcess: @unchecked Sendable {
         }
         guard let found else {
             process.terminate()
-            throw NSError(domain: "ServerProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "ally-server did not start"])
+            throw NSError(
+                domain: "ServerProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "ally-server did not start"])
         }
         url = found
     }

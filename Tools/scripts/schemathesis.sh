@@ -14,7 +14,7 @@ bin="$(swift build --show-bin-path)"
 work="$(mktemp -d)"
 "$bin/ally-server" serve --port 0 --database "$work/server.sqlite" --open-registration >"$work/out" 2>"$work/log" &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$work/out" 2>/dev/null && break; sleep 0.1; done
 url="$(sed -n 's/.*listening on //p' "$work/out")"
 ALLY_JOURNAL="$work/journal.sqlite" ALLY_PASSPHRASE="schemathesis passphrase" \
