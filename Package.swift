@@ -75,7 +75,10 @@ let package = Package(
         ),
         // AllyCore builds and tests with no other package (DESIGN.md §2), so its tests use only AllyCore.
         .testTarget(name: "AllyCoreTests", dependencies: ["AllyCore"]),
-        .testTarget(name: "AllyStoreTests", dependencies: ["AllyStore", "AllyTesting"]),
+        .testTarget(
+            name: "AllyStoreTests",
+            dependencies: ["AllyStore", "AllyTesting", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "AllyCLITests", dependencies: ["AllyCLI", "AllyTesting"]),
         .testTarget(name: "AllyProtocolTests", dependencies: ["AllyProtocol"]),
         .testTarget(
@@ -85,7 +88,10 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "AllySyncTests", dependencies: ["AllySync", "AllyCLI", "AllyTesting"]),
+        .testTarget(
+            name: "AllySyncTests",
+            dependencies: ["AllySync", "AllyCLI", "AllyTesting", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,15 +15,24 @@ public final class ServerProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/ally-server").path
     }
 
+    /// Where the server's log (standard error) goes, if a test wants to read it.
+    public let logFile: String?
+
     /// Starts a server on `database` with extra arguments (e.g. `--open-registration`).
-    public init(database: String, arguments: [String] = []) throws {
+    public init(database: String, arguments: [String] = [], logFile: String? = nil) throws {
+        self.logFile = logFile
         self.database = database
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["serve", "--port", "0", "--database", database] + arguments
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        if let logFile {
+            FileManager.default.createFile(atPath: logFile, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: logFile)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         var buffer = Data()
         let deadline = Date().addingTimeInterval(30)
