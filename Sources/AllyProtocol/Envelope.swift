@@ -61,6 +61,14 @@ public enum Envelope {
 
     /// Opens an envelope said to hold change `id` of `userID`, and checks that it does.
     public static func open(_ envelope: Data, userID: String, id: ChangeID, keys: [JournalKey]) throws -> Change {
+        try openWithPlaintext(envelope, userID: userID, id: id, keys: keys).change
+    }
+
+    /// `open`, also returning the plaintext: the change's canonical JSON as its writer sealed it, so a receiver can
+    /// store it without encoding it again.
+    public static func openWithPlaintext(_ envelope: Data, userID: String, id: ChangeID, keys: [JournalKey]) throws
+        -> (change: Change, plaintext: Data)
+    {
         guard let header = header(of: envelope) else {
             throw ProtocolError(.malformedEnvelope, "change \(id.short) is not a valid envelope")
         }
@@ -91,7 +99,7 @@ public enum Envelope {
         guard change.id == id else {
             throw ProtocolError(.authenticationFailed, "change \(id.short) holds another change (\(change.id.short))")
         }
-        return change
+        return (change, plaintext)
     }
 }
 

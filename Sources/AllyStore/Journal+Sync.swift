@@ -70,8 +70,9 @@ extension Journal {
 
     /// Merges one pulled page and stores `cursor` in the same transaction, so a crash or a cut connection
     /// resumes at a page boundary without loss or duplication. Pulled changes count as pushed.
-    public func applyPulled(_ changes: [Change], cursor: String) throws -> ApplyOutcome {
-        try apply(changes) { db in
+    public func applyPulled(_ changes: [Change], canonical: [String]? = nil, cursor: String) throws -> ApplyOutcome {
+        precondition(canonical == nil || canonical?.count == changes.count, "one canonical form per change")
+        return try apply(changes, canonical: canonical) { db in
             try db.execute(
                 sql:
                     "INSERT INTO sync_state(key, value) VALUES ('cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -116,12 +116,15 @@ extension Journal {
         try apply(changes) { _ in }
     }
 
-    /// `apply(_:)` with `alsoInTransaction` run inside the same transaction (a sync cursor, say).
-    func apply(_ changes: [Change], alsoInTransaction: (Database) throws -> Void) throws -> ApplyOutcome {
+    /// `apply(_:)` with `alsoInTransaction` run inside the same transaction (a sync cursor, say). `canonical`
+    /// may carry each change's canonical JSON when the caller already has it (a decrypted envelope).
+    func apply(_ changes: [Change], canonical: [String]? = nil, alsoInTransaction: (Database) throws -> Void) throws
+        -> ApplyOutcome
+    {
         var unique: [ChangeID: (change: Change, json: String)] = [:]
         var order: [ChangeID] = []
-        for change in changes {
-            let json = try ChangeLog.json(of: change)
+        for (index, change) in changes.enumerated() {
+            let json = try canonical?[index] ?? ChangeLog.json(of: change)
             if let seen = unique[change.id] {
                 if seen.json != json {
                     throw JournalError(.conflictingChange, "two different changes claim the id \(change.id.short)")

@@ -91,17 +91,20 @@ public struct SyncEngine {
             let page = try transport.pull(after: cursor, limit: batchSize, token: link.token)
             if let latest = Int64(page.latest), let mine = Int64(cursor), latest < mine { return true }
             var changes: [Change] = []
+            var canonical: [String] = []
             changes.reserveCapacity(page.changes.count)
+            canonical.reserveCapacity(page.changes.count)
             for item in page.changes {
                 guard let device = DeviceID(rawValue: item.device), item.seq >= 1 else {
                     throw SyncError(
                         .untrusted, "the server sent a change with a malformed id; nothing from that page was applied")
                 }
                 do {
-                    changes.append(
-                        try Envelope.open(
-                            item.envelope, userID: link.userID, id: ChangeID(deviceID: device, seq: item.seq),
-                            keys: [link.journalKey]))
+                    let opened = try Envelope.openWithPlaintext(
+                        item.envelope, userID: link.userID, id: ChangeID(deviceID: device, seq: item.seq),
+                        keys: [link.journalKey])
+                    changes.append(opened.change)
+                    canonical.append(String(decoding: opened.plaintext, as: UTF8.self))
                 } catch let error as ProtocolError {
                     throw SyncError(
                         .untrusted,
@@ -109,7 +112,7 @@ public struct SyncEngine {
                     )
                 }
             }
-            let outcome = try journal.applyPulled(changes, cursor: page.next)
+            let outcome = try journal.applyPulled(changes, canonical: canonical, cursor: page.next)
             report.pulled += outcome.inserted
             report.alreadyHere += outcome.duplicates
             report.entriesUpdated += outcome.entriesTouched
