@@ -101,8 +101,17 @@ import Testing
         a.ok("account", "register", "--server", server.url, "--username", "restored")
         a.ok("sync")
         _ = server.stop()
+        // A consistent backup of the stopped server: the database and its write-ahead log, as SQLite left them.
         let backup = folder.file("backup.sqlite")
-        try FileManager.default.copyItem(atPath: path, toPath: backup)
+        func copyDatabase(from source: String, to target: String) throws {
+            for suffix in ["", "-wal", "-shm"] {
+                try? FileManager.default.removeItem(atPath: target + suffix)
+                if FileManager.default.fileExists(atPath: source + suffix) {
+                    try FileManager.default.copyItem(atPath: source + suffix, toPath: target + suffix)
+                }
+            }
+        }
+        try copyDatabase(from: path, to: backup)
         server = try ServerProcess(database: path, arguments: ["--open-registration"])
         let url = server.url
         try Journal.open(at: a.path).updateSyncState(["server": url])
@@ -110,8 +119,7 @@ import Testing
         a.ok("sync")
         // …when the server is restored from the older backup
         _ = server.stop()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-        try FileManager.default.copyItem(atPath: backup, toPath: path)
+        try copyDatabase(from: backup, to: path)
         server = try ServerProcess(database: path, arguments: ["--open-registration"])
         try Journal.open(at: a.path).updateSyncState(["server": server.url])
         // Then the next sync notices, says so, and sends everything again; a new laptop gets it all.
