@@ -234,19 +234,8 @@ public final class PostgresServerStore: ServerStore {
             ).decode(Int64.self) {
                 start = position
             }
-            var duplicates = 0
-            var fresh: [Wire.Item] = []
-            var seen: [String: Data] = [:]
+            var plan = PushPlan()
             for item in items {
-                let key = "\(item.device).\(item.seq)"
-                if let earlier = seen[key] {
-                    guard earlier == item.envelope else {
-                        throw ServerError(.conflict, "change \(key) appears twice with different bytes")
-                    }
-                    duplicates += 1
-                    continue
-                }
-                seen[key] = item.envelope
                 var stored: Data?
                 for try await envelope in try await connection.query(
                     "SELECT envelope FROM changes WHERE user_id = \(userID) AND device = \(item.device) AND seq = \(item.seq)",
@@ -254,17 +243,10 @@ public final class PostgresServerStore: ServerStore {
                 ).decode(Data.self) {
                     stored = envelope
                 }
-                if let stored {
-                    guard stored == item.envelope else {
-                        throw ServerError(
-                            .conflict,
-                            "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")
-                    }
-                    duplicates += 1
-                } else {
-                    fresh.append(item)
-                }
+                try plan.add(item, stored: stored)
             }
+            let fresh = plan.fresh
+            let duplicates = plan.duplicates
             var position = start
             for item in fresh {
                 position += 1

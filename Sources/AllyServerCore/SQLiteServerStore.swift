@@ -183,34 +183,15 @@ public final class SQLiteServerStore: ServerStore {
 
     public func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult {
         try await pool.write { db in
-            var accepted = 0
-            var duplicates = 0
-            var fresh: [Wire.Item] = []
-            var seen: [String: Data] = [:]
+            var plan = PushPlan()
+            let lookup = try db.cachedStatement(
+                sql: "SELECT envelope FROM changes WHERE user_id = ? AND device = ? AND seq = ?")
             for item in items {
-                let key = "\(item.device).\(item.seq)"
-                if let earlier = seen[key] {
-                    guard earlier == item.envelope else {
-                        throw ServerError(.conflict, "change \(key) appears twice with different bytes")
-                    }
-                    duplicates += 1
-                    continue
-                }
-                seen[key] = item.envelope
-                if let stored = try Data.fetchOne(
-                    db, sql: "SELECT envelope FROM changes WHERE user_id = ? AND device = ? AND seq = ?",
-                    arguments: [userID, item.device, item.seq])
-                {
-                    guard stored == item.envelope else {
-                        throw ServerError(
-                            .conflict,
-                            "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")
-                    }
-                    duplicates += 1
-                } else {
-                    fresh.append(item)
-                }
+                try plan.add(item, stored: try Data.fetchOne(lookup, arguments: [userID, item.device, item.seq]))
             }
+            let fresh = plan.fresh
+            let duplicates = plan.duplicates
+            var accepted = 0
             guard !fresh.isEmpty else { return Wire.PushResult(accepted: 0, duplicates: duplicates) }
             try db.execute(
                 sql: "UPDATE users SET next_position = next_position + ? WHERE id = ?",
