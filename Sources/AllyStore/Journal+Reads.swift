@@ -98,21 +98,40 @@ extension Journal {
         return try entries(matching: query)
     }
 
+    /// How many of the newest matches a search ranks when a query matches more than that (see `search`).
+    public static let rankedMatchLimit = 10_000
+
     /// Entries not in the trash that match an FTS5 query over title, body and tags, best match first.
-    /// - Complexity: one FTS5 query; ranking touches every match, so very common words cost the most.
-    public func search(_ text: String, limit: Int = 50) throws -> [Entry] {
+    ///
+    /// Ranking (bm25) costs a little for every match, so a query that matches more than `rankedMatchLimit`
+    /// entries ranks the newest `rankedMatchLimit` of them: a word in most of a 100,000-entry journal still
+    /// answers in milliseconds, with the best of its recent matches first (docs/PERFORMANCE.md).
+    /// - Complexity: O(min(matches, rankedMatchLimit)) rank computations.
+    public func search(_ text: String, limit: Int = 50, rankedMatchLimit: Int = Journal.rankedMatchLimit) throws
+        -> [Entry]
+    {
         do {
             return try Journal.wrap {
                 try database.read { db in
+                    // Entry rowids grow with creation, and FTS5 walks a term's matches by rowid cheaply, so the
+                    // rowid of the N-th newest match bounds the set worth ranking.
+                    let floor =
+                        try Int64.fetchOne(
+                            db,
+                            sql: """
+                                SELECT rowid FROM entry_search WHERE entry_search MATCH ?
+                                ORDER BY rowid DESC LIMIT 1 OFFSET ?
+                                """, arguments: [text, rankedMatchLimit]) ?? 0
                     // Rank and cut inside FTS5 first (its ORDER BY rank LIMIT path), then read just those rows.
-                    try Row.fetchAll(
+                    return try Row.fetchAll(
                         db,
                         sql: """
                             WITH hits AS (
-                                SELECT rowid, rank FROM entry_search WHERE entry_search MATCH ? ORDER BY rank LIMIT ?)
+                                SELECT rowid, rank FROM entry_search WHERE entry_search MATCH ? AND rowid > ?
+                                ORDER BY rank LIMIT ?)
                             SELECT \(Projection.columns) FROM hits JOIN entry e ON e.rowid = hits.rowid
                             ORDER BY hits.rank
-                            """, arguments: [text, limit]
+                            """, arguments: [text, floor, limit]
                     ).map(Projection.entry(from:))
                 }
             }

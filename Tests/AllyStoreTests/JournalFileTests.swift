@@ -111,7 +111,8 @@ import Testing
         try Journal._createLegacy(at: path, upTo: migration, deviceID: DeviceID(rawValue: "aaaaaaaaaaaaaaaa")!)
         // …holding entries written by that version: copy every table that version has from a current journal
         // (the tables' columns have not changed so far; a migration that changes them must change this too).
-        let old = try Journal.create(at: folder.file("source.sqlite"), deviceID: DeviceID(rawValue: "aaaaaaaaaaaaaaaa")!)
+        let old = try Journal.create(
+            at: folder.file("source.sqlite"), deviceID: DeviceID(rawValue: "aaaaaaaaaaaaaaaa")!)
         let legacyEntry = try old.create(.reflection, patch: .body("Written before the upgrade, about rounds"))
         var linking = EntryPatch.body("An action for it")
         linking.additions[.links] = [legacyEntry.id.rawValue]
@@ -120,7 +121,8 @@ import Testing
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [folder.file("source.sqlite")])
-            for table in ["change", "entry", "entry_tag", "entry_theme", "entry_link"] where try db.tableExists(table, in: "main") {
+            for table in ["change", "entry", "entry_tag", "entry_theme", "entry_link"]
+            where try db.tableExists(table, in: "main") {
                 // Only the columns that version has: later migrations may have added some.
                 let columns = try Row.fetchAll(db, sql: "PRAGMA main.table_info(\(table))").map { $0["name"] as String }
                     .joined(separator: ", ")
@@ -128,7 +130,9 @@ import Testing
             }
             if try db.tableExists("entry_search", in: "main") {
                 try db.execute(
-                    sql: "INSERT INTO main.entry_search(rowid, title, body, tags) SELECT rowid, title, body, tags FROM source.entry_search")
+                    sql:
+                        "INSERT INTO main.entry_search(rowid, title, body, tags) SELECT rowid, title, body, tags FROM source.entry_search"
+                )
             }
         }
         try queue.close()

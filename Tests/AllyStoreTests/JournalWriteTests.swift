@@ -98,6 +98,27 @@ import Testing
         try journal.checkInvariants()
     }
 
+    @Test func aVeryCommonWordRanksItsNewestMatches() throws {
+        // Given 30 entries that all mention "rounds", the oldest ones most often
+        let journal = try makeJournal()
+        var writes: [LocalWrite] = []
+        for index in 0..<30 {
+            let repeats = index < 5 ? 6 : 1
+            writes.append(
+                LocalWrite(
+                    entryID: .random(), kind: .reflection,
+                    patch: .body("entry \(index): " + Array(repeating: "rounds", count: repeats).joined(separator: " "))
+                ))
+        }
+        let ids = try journal.write(writes).map(\.id)
+        // When the ranking is capped at the 10 newest matches
+        let capped = try journal.search("rounds", limit: 5, rankedMatchLimit: 10)
+        // Then only those are ranked, and uncapped the heavy old ones win
+        #expect(capped.count == 5 && capped.allSatisfy { ids.suffix(10).contains($0.id) })
+        let uncapped = try journal.search("rounds", limit: 5, rankedMatchLimit: 1_000)
+        #expect(Set(uncapped.map(\.id)) == Set(ids.prefix(5)))
+    }
+
     @Test func idsResolveByUniquePrefix() throws {
         let journal = try makeJournal()
         let first = try #require(EntryID(rawValue: "abcd1234000000000000000000000001"))
