@@ -20,7 +20,7 @@ extension Journal {
     /// Carries out several local writes in one transaction: all of them, or none if one fails.
     /// - Complexity: O(w) writes, each loading its entry's changes.
     @discardableResult
-    public func write(_ writes: [LocalWrite]) throws -> [Entry] {
+    public func write(_ writes: [LocalWrite], progress: (Int) -> Void = { _ in }) throws -> [Entry] {
         for write in writes {
             if let invalid = write.patch.invalidValue {
                 throw JournalError(.invalidInput, "\(invalid) is not a valid value")
@@ -63,6 +63,7 @@ extension Journal {
                     }
                     try Projection.save(entry, in: db)
                     results.append(entry)
+                    if results.count % 500 == 0 { progress(results.count) }
                 }
                 return results
             }

@@ -44,7 +44,8 @@ public final class CLIRun: @unchecked Sendable {
         let err = Buffer()
         var pending = answers
         let context = CLIContext(
-            environment: environment, stdinIsTerminal: true, stdoutIsTerminal: false, clock: clock.reading,
+            environment: environment, stdinIsTerminal: true, stdoutIsTerminal: false, stderrIsTerminal: true,
+            clock: clock.reading,
             readInput: { Data() }, readLine: { pending.isEmpty ? nil : pending.removeFirst() },
             writeOut: { out.append($0) }, writeErr: { err.append($0) })
         let status = AllyCLI.run(arguments, context: context)

@@ -43,6 +43,20 @@ import Testing
                 && markdown.contains("Interrupted Dr. A."))
     }
 
+    @Test func aLargeImportShowsProgressOnATerminalOnly() throws {
+        let items = (0..<600).map {
+            "{\"title\": \"t\($0)\", \"body\": \"b\", \"date\": \"2024-03-05\", \"time\": \"07:30\", \"tags\": []}"
+        }
+        let file = folder.file("jrnl.json")
+        try "{\"entries\": [\(items.joined(separator: ","))]}".write(toFile: file, atomically: true, encoding: .utf8)
+        let a = Laptop(folder, "a")
+        let onTerminal = a.run.runOnTerminal(["import", file], answers: [])
+        #expect(onTerminal.status == 0 && onTerminal.stderr.contains("importing 500/600 entries"))
+        let b = Laptop(folder, "b")
+        let piped = b.run("import", file)
+        #expect(piped.status == 0 && !piped.stderr.contains("importing"))
+    }
+
     @Test func jrnlExportsImportAsReflections() throws {
         let jrnl = """
             {"tags": {"@ward": 1}, "entries": [

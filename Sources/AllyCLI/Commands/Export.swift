@@ -59,6 +59,9 @@ struct Export: ParsableCommand {
         var query = EntryQuery()
         var entries = try journal.entries(matching: query)
         let data: Data
+        let showProgress = context.stderrIsTerminal && output != nil
+        if showProgress { context.noteInline("exporting…") }
+        defer { if showProgress { context.noteInline("\r\u{1B}[K") } }
         switch format {
         case .json:
             query.trashed = true

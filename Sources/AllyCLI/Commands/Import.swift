@@ -111,7 +111,7 @@ struct Import: ParsableCommand {
                     entryID: entry.id, kind: entry.kind, createdAt: entry.createdAt, patch: patch,
                     trash: entry.isTrashed))
         }
-        try journal.write(writes)
+        try Self.write(writes, to: journal, context: CLIContext.current)
         return Summary(format: "ally", imported: writes.count, skipped: skipped)
     }
 
@@ -149,8 +149,17 @@ struct Import: ParsableCommand {
             patch.additions[.tags] = tags
             writes.append(LocalWrite(entryID: .random(), kind: .reflection, createdAt: createdAt, patch: patch))
         }
-        try journal.write(writes)
+        try Self.write(writes, to: journal, context: CLIContext.current)
         return Summary(format: "jrnl", imported: writes.count, skipped: 0)
+    }
+
+    /// Writes in one transaction, with a running count on a terminal (DESIGN.md §9) and nothing when piped.
+    static func write(_ writes: [LocalWrite], to journal: Journal, context: CLIContext) throws {
+        let showProgress = context.stderrIsTerminal && writes.count >= 500
+        try journal.write(writes) { done in
+            if showProgress { context.noteInline("\rimporting \(done)/\(writes.count) entries") }
+        }
+        if showProgress { context.noteInline("\r\u{1B}[K") }
     }
 
     static func reason(_ error: any Error) -> String {
