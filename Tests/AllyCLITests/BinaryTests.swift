@@ -1,3 +1,4 @@
+import AllyTesting
 import Foundation
 import Testing
 
@@ -10,22 +11,8 @@ import Testing
     }
 
     func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
-        )
+        let result = try Subprocess.run(Self.binary, arguments, environment: environment)
+        return (result.status, result.stdout, result.stderr)
     }
 
     @Test func theBinaryWritesReadsAndFailsLikeAShellToolShould() throws {

@@ -10,19 +10,6 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func theHTMLReviewRendersInChromiumWithItsCharts() throws {
         let j = Laptop(folder, "j", clock: ManualClock(millis: ISOTimestamp.parse("2026-11-22T18:00:00Z") ?? 0))
         j.ok(
@@ -51,18 +38,18 @@ import Testing
         }
         let browser = try #require(chromium, "headless Chromium is needed: Tools/test.sh installs Debian's chromium")
         let png = folder.file("review.png")
-        let (status, _) = try run(
+        let rendered = try Subprocess.run(
             browser,
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=900,2000",
                 "--screenshot=\(png)", "file://\(html)",
             ])
-        #expect(status == 0)
+        #expect(rendered.status == 0)
         let checker = Self.root.appendingPathComponent("Tools/scripts/png_colours.py").path
         let colours = ["0f8b8d", "3a5fcd", "2e8b57", "c9860a", "9b3d9b", "6b7280"]
-        let (checked, output) = try run("/usr/bin/env", ["python3", checker, png] + colours)
-        #expect(checked == 0)
-        let report = try decodeJSON(output)
+        let checked = try Subprocess.run("python3", [checker, png] + colours)
+        #expect(checked.status == 0)
+        let report = try decodeJSON(checked.stdout)
         let counts = try #require(report["colours"] as? [String: Int])
         // The page rendered (plenty of ink), and every theme with entries drew its bar in its colour.
         #expect((report["ink"] as? Int ?? 0) > 20_000)
