@@ -134,10 +134,11 @@ public struct Review: Hashable, Sendable, Codable {
             EntrySummary(id: $0.id, headline: $0.headline, occurredOn: $0.occurredOn)
         }
         // Fewest entries first; ties go to the earlier theme in DOMAIN.md's order.
+        let counts = Dictionary(uniqueKeysWithValues: themes.map { ($0.name, $0.count) })
         let thinnest =
             Theme.allCases.min { a, b in
-                let ca = inPeriod.filter { $0.themes.contains(a) }.count
-                let cb = inPeriod.filter { $0.themes.contains(b) }.count
+                let ca = counts[a.rawValue] ?? 0
+                let cb = counts[b.rawValue] ?? 0
                 return ca != cb ? ca < cb : a < b
             } ?? .humility
         thinnestTheme = thinnest
