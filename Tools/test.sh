@@ -8,7 +8,13 @@ echo "== format check (swift format lint --strict)"
 swift format lint --strict -r Sources Tools Package.swift
 
 echo "== PostgreSQL for the server tests (Tools/scripts/postgres.sh)"
-export ALLY_TEST_POSTGRES_URL="$(Tools/scripts/postgres.sh start)"
+ALLY_TEST_POSTGRES_URL="$(Tools/scripts/postgres.sh start)"
+if [[ ! "$ALLY_TEST_POSTGRES_URL" =~ ^postgres://[^[:space:]]+$ ]]; then
+    echo "ally: Tools/scripts/postgres.sh printed something other than one URL:" >&2
+    printf '%s\n' "$ALLY_TEST_POSTGRES_URL" >&2
+    exit 1
+fi
+export ALLY_TEST_POSTGRES_URL
 echo "$ALLY_TEST_POSTGRES_URL"
 
 echo "== envelope vectors against an independent Python implementation of SPEC §7"
