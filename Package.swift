@@ -37,7 +37,9 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        .target(name: "AllySync", dependencies: ["AllyCore", "AllyStore", "AllyProtocol"]),
+        // libcurl, loaded with dlopen only when a command talks to a server (Sources/CAllyCurl/include/ally_curl.h).
+        .target(name: "CAllyCurl", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        .target(name: "AllySync", dependencies: ["AllyCore", "AllyStore", "AllyProtocol", "CAllyCurl"]),
         .target(
             name: "AllyServerCore",
             dependencies: [

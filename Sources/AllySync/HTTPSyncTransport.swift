@@ -1,19 +1,24 @@
 import AllyProtocol
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// The HTTP transport, through URLSession (libcurl on Linux). Refuses `http://` to anything but loopback unless
-/// insecure HTTP is allowed; retries network failures with backoff.
+/// The HTTP transport, through libcurl (loaded on first use, see `CurlClient`). Refuses `http://` to anything but
+/// loopback unless insecure HTTP is allowed; retries network failures with backoff.
 public final class HTTPSyncTransport: SyncTransport, @unchecked Sendable {
     public let baseURL: URL
-    let session: URLSession
     let retries: Int
+    let timeout: TimeInterval
+    let caFile: String?
+    /// Made on the first request, so a transport that is never used never loads libcurl.
+    private var client: CurlClient?
+    private let lock = NSLock()
 
-    /// Makes a transport for `server` (e.g. `https://ally.example.org`).
-    public init(server: String, allowInsecureHTTP: Bool = false, retries: Int = 3, timeout: TimeInterval = 30) throws {
+    /// Makes a transport for `server` (e.g. `https://ally.example.org`). `caFile`, a PEM file, replaces the system's
+    /// certificate authorities (a server with a private certificate); by default it is `$SSL_CERT_FILE`, if set.
+    public init(
+        server: String, allowInsecureHTTP: Bool = false,
+        caFile: String? = ProcessInfo.processInfo.environment["SSL_CERT_FILE"], retries: Int = 3,
+        timeout: TimeInterval = 30
+    ) throws {
         guard let url = URL(string: server.hasSuffix("/") ? String(server.dropLast()) : server),
             let scheme = url.scheme?.lowercased(), let host = url.host, scheme == "https" || scheme == "http"
         else { throw SyncError(.badServer, "'\(server)' is not a server URL (https://host[:port])") }
@@ -25,11 +30,9 @@ public final class HTTPSyncTransport: SyncTransport, @unchecked Sendable {
                     + "use https://, or pass --allow-insecure-http if you really mean it")
         }
         baseURL = url
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.httpAdditionalHeaders = ["User-Agent": "ally/0.1.0"]
-        session = URLSession(configuration: configuration)
         self.retries = retries
+        self.timeout = timeout
+        self.caFile = caFile.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public func info() throws -> Wire.Info { try call("GET", "v1/info") }
@@ -72,31 +75,35 @@ public final class HTTPSyncTransport: SyncTransport, @unchecked Sendable {
     func call<Body: Encodable, Answer: Decodable>(_ method: String, _ path: String, body: Body?, token: String? = nil)
         throws -> Answer
     {
-        guard let url = URL(string: baseURL.absoluteString + "/" + path) else {
-            throw SyncError(.badServer, "cannot build a URL for \(path)")
-        }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let url = baseURL.absoluteString + "/" + path
+        var headers = ["User-Agent: ally/0.1.0", "Accept: application/json"]
+        if let token { headers.append("Authorization: Bearer \(token)") }
+        var payload: Data?
         if let body {
-            request.httpBody = try JSONEncoder().encode(body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            payload = try JSONEncoder().encode(body)
+            headers.append("Content-Type: application/json")
         }
         var attempt = 0
         while true {
             attempt += 1
-            let (data, response, failure) = send(request)
-            if let failure {
+            let answer: CurlClient.Answer
+            do {
+                answer = try lock.withLock {
+                    let curl = try client ?? CurlClient()
+                    client = curl
+                    return try curl.send(
+                        method: method, url: url, headers: headers, body: payload, timeout: timeout,
+                        caFile: caFile)
+                }
+            } catch let failure as CurlClient.Failure {
                 // Network failures are retried with backoff; every request is idempotent or safe to repeat.
-                if attempt <= retries {
+                if failure.retryable, attempt <= retries {
                     Thread.sleep(forTimeInterval: 0.25 * Double(1 << (attempt - 1)))
                     continue
                 }
-                throw SyncError(.unreachable, "cannot reach \(baseURL.absoluteString): \(failure.localizedDescription)")
+                throw SyncError(.unreachable, "cannot reach \(baseURL.absoluteString): \(failure.message)")
             }
-            guard let http = response as? HTTPURLResponse else {
-                throw SyncError(.untrusted, "the server's answer is not HTTP")
-            }
+            let (http, data) = (answer, answer.body)
             if (200..<300).contains(http.statusCode) {
                 if http.statusCode == 204 || (Answer.self == Empty.self && data.isEmpty) {
                     if let empty = Empty() as? Answer { return empty }
@@ -119,32 +126,6 @@ public final class HTTPSyncTransport: SyncTransport, @unchecked Sendable {
             case 500...: throw SyncError(.unreachable, "the server failed: \(detail)", status: http.statusCode)
             default: throw SyncError(.refused, detail, status: http.statusCode)
             }
-        }
-    }
-
-    func send(_ request: URLRequest) -> (Data, URLResponse?, (any Error)?) {
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        session.dataTask(with: request) { data, response, error in
-            box.set(data ?? Data(), response, error)
-            done.signal()
-        }.resume()
-        done.wait()
-        return box.get()
-    }
-
-    final class ResultBox: @unchecked Sendable {
-        private var value: (Data, URLResponse?, (any Error)?) = (Data(), nil, nil)
-        private let lock = NSLock()
-        func set(_ data: Data, _ response: URLResponse?, _ error: (any Error)?) {
-            lock.lock()
-            value = (data, response, error)
-            lock.unlock()
-        }
-        func get() -> (Data, URLResponse?, (any Error)?) {
-            lock.lock()
-            defer { lock.unlock() }
-            return value
         }
     }
 }

@@ -33,4 +33,14 @@ import Testing
             ["--generate-completion-script", "bash"], environment: environment)
         #expect(completionStatus == 0 && completion.contains("complete"))
     }
+
+    /// Every command pays for what the binary links at start; libcurl (and FoundationNetworking) are loaded only
+    /// by the commands that talk to a server (docs/PERFORMANCE.md).
+    @Test func theBinaryDoesNotLinkTheNetworkStack() throws {
+        let linked = try Subprocess.run("ldd", [Self.binary])
+        try #require(linked.status == 0, "ldd failed: \(linked.stderr)")
+        #expect(linked.stdout.contains("libsqlite3"), "ldd lists the libraries the binary links: \(linked.stdout)")
+        #expect(!linked.stdout.contains("libcurl"))
+        #expect(!linked.stdout.contains("FoundationNetworking"))
+    }
 }

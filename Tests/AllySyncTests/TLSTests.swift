@@ -1,3 +1,4 @@
+import AllySync
 import AllyTesting
 import Foundation
 import Testing
@@ -29,5 +30,23 @@ import Testing
             "curl",
             ["-s", "--max-time", "3", server.url.replacingOccurrences(of: "https://", with: "http://") + "/healthz"])
         #expect(plain.status != 0)
+
+        // ally's own client (libcurl, loaded on first use) trusts the certificate it is given, and only that.
+        let local = server.url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        let trusting = try HTTPSyncTransport(server: local, caFile: cert)
+        #expect(try trusting.info().protocolVersion == 1)
+        let started = Date()
+        // Ten retries with backoff would take over four minutes.
+        let doubting = try HTTPSyncTransport(server: local, caFile: nil, retries: 10)
+        #expect {
+            _ = try doubting.info()
+        } throws: { error in
+            guard let error = error as? SyncError else { return false }
+            return error.code == .unreachable && error.message.contains("certificate")
+        }
+        // A certificate that fails verification is final: it is not retried.
+        #expect(Date().timeIntervalSince(started) < 30)
+        let missing = try HTTPSyncTransport(server: local, caFile: folder.file("no-such-ca.pem"))
+        #expect(throws: SyncError.self) { try missing.info() }
     }
 }
