@@ -13,8 +13,10 @@ final class CurlClient {
 
     struct Failure: Error {
         var message: String
-        /// False when retrying cannot help (libcurl is missing).
+        /// False when retrying cannot help (a certificate that fails verification, libcurl missing).
         var retryable: Bool
+        /// True when libcurl itself could not be loaded: no request was made.
+        var unloaded = false
     }
 
     private let handle: OpaquePointer
@@ -28,7 +30,7 @@ final class CurlClient {
         guard let made = ally_http_client_new(&error, error.count) else {
             throw Failure(
                 message: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
-                retryable: false)
+                retryable: false, unloaded: true)
         }
         handle = made
     }

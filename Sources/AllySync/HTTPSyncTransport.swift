@@ -101,6 +101,7 @@ public final class HTTPSyncTransport: SyncTransport, @unchecked Sendable {
                     Thread.sleep(forTimeInterval: 0.25 * Double(1 << (attempt - 1)))
                     continue
                 }
+                if failure.unloaded { throw SyncError(.unreachable, "cannot talk to any server: \(failure.message)") }
                 throw SyncError(.unreachable, "cannot reach \(baseURL.absoluteString): \(failure.message)")
             }
             let (http, data) = (answer, answer.body)

@@ -80,8 +80,15 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[512];
 
 static void load(void) {
-    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (library == NULL) library = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
+    // ALLY_LIBCURL names another libcurl (a path, or a soname the loader finds).
+    const char *chosen = getenv("ALLY_LIBCURL");
+    void *library = NULL;
+    if (chosen != NULL && chosen[0] != 0) {
+        library = dlopen(chosen, RTLD_NOW | RTLD_LOCAL);
+    } else {
+        library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+        if (library == NULL) library = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
+    }
     if (library == NULL) {
         const char *why = dlerror();
         snprintf(load_error, sizeof load_error, "cannot load libcurl (Debian: apt-get install libcurl4): %s",

@@ -42,5 +42,18 @@ import Testing
         #expect(linked.stdout.contains("libsqlite3"), "ldd lists the libraries the binary links: \(linked.stdout)")
         #expect(!linked.stdout.contains("libcurl"))
         #expect(!linked.stdout.contains("FoundationNetworking"))
+
+        // Without libcurl, the commands that need no server work, and the others say what is missing.
+        let folder = NSTemporaryDirectory() + "ally-binary-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let environment = [
+            "ALLY_JOURNAL": folder + "/j.sqlite", "HOME": folder, "PATH": "/usr/bin:/bin",
+            "ALLY_LIBCURL": folder + "/no-libcurl.so", "ALLY_PASSPHRASE": "a long passphrase",
+        ]
+        let (written, _, _) = try run(["new", "reflection", "Offline, as ever"], environment: environment)
+        #expect(written == 0)
+        let (status, _, stderr) = try run(
+            ["account", "login", "--server", "http://127.0.0.1:9", "--username", "sam"], environment: environment)
+        #expect(status == 7 && stderr.contains("cannot load libcurl"), "\(stderr)")
     }
 }

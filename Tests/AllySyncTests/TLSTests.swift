@@ -19,7 +19,8 @@ import Testing
         ).status
         try #require(made == 0, "openssl could not make a test certificate")
         let server = try ServerProcess(
-            database: folder.file("server.sqlite"), arguments: ["--tls-cert", cert, "--tls-key", key])
+            database: folder.file("server.sqlite"),
+            arguments: ["--tls-cert", cert, "--tls-key", key, "--open-registration"])
         #expect(server.url.hasPrefix("https://"))
         let https = try Subprocess.run(
             "curl",
@@ -48,5 +49,22 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 30)
         let missing = try HTTPSyncTransport(server: local, caFile: folder.file("no-such-ca.pem"))
         #expect(throws: SyncError.self) { try missing.info() }
+
+        // The CLI: SSL_CERT_FILE names the authority to trust.
+        let register = ["account", "register", "--server", local, "--username", "tess"]
+        let doubtingLaptop = CLIRun(
+            journal: folder.file("a.sqlite"), environment: ["ALLY_PASSPHRASE": "a long passphrase"])
+        let refused = doubtingLaptop.run(register)
+        #expect(refused.status == 7 && refused.stderr.contains("certificate"), "\(refused.stderr)")
+        let laptop = CLIRun(
+            journal: folder.file("b.sqlite"),
+            environment: ["ALLY_PASSPHRASE": "a long passphrase", "SSL_CERT_FILE": cert])
+        let registered = laptop.run(register)
+        #expect(registered.status == 0, "\(registered.stderr)")
+        #expect(laptop.run(["new", "reflection", "over TLS"]).status == 0)
+        let synced = laptop.run(["sync"])
+        #expect(
+            synced.status == 0 && synced.stdout.contains("pushed ") && !synced.stdout.contains("pushed 0"),
+            "\(synced.stdout) \(synced.stderr)")
     }
 }

@@ -15,6 +15,8 @@ struct AccountCommand: ParsableCommand {
             keeps only a hash of it) and a key that unlocks your journal key (the server never sees it). Every \
             change is encrypted before it leaves; the server cannot read a word.
 
+            A server whose certificate comes from a private authority (a hospital's own CA, a self-signed test             server): point SSL_CERT_FILE at that authority's PEM file for every ally command that talks to it.
+
             Examples:
               ally account register --server https://ally.example.org --username sam --invite 3f9a…
               ally account login --server https://ally.example.org --username sam      # on the second laptop
@@ -40,7 +42,7 @@ struct Register: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current
-        let transport = try HTTPSyncTransport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
+        let transport = try SyncSupport.transport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
         let secret = try Secrets.read(
             "new passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", confirm: true,
             minimumLength: 10,
@@ -74,7 +76,7 @@ struct Login: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current
-        let transport = try HTTPSyncTransport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
+        let transport = try SyncSupport.transport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
         let secret = try Secrets.read(
             "passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", context: context)
         let journal = try journalOptions.openOrCreate(in: context)
@@ -162,7 +164,7 @@ struct Recover: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current
-        let transport = try HTTPSyncTransport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
+        let transport = try SyncSupport.transport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
         let printed: String
         if let recoveryKey {
             printed = recoveryKey

@@ -19,7 +19,14 @@ enum SyncSupport {
     }
 
     static func transport(for link: AccountLink) throws -> HTTPSyncTransport {
-        try HTTPSyncTransport(server: link.server, allowInsecureHTTP: link.allowInsecureHTTP)
+        try transport(server: link.server, allowInsecureHTTP: link.allowInsecureHTTP)
+    }
+
+    /// A transport that trusts `$SSL_CERT_FILE` instead of the system's certificate authorities when it is set.
+    static func transport(server: String, allowInsecureHTTP: Bool) throws -> HTTPSyncTransport {
+        try HTTPSyncTransport(
+            server: server, allowInsecureHTTP: allowInsecureHTTP,
+            caFile: CLIContext.current.environment["SSL_CERT_FILE"])
     }
 
     static func deviceName(_ given: String?) -> String {
