@@ -15,7 +15,8 @@ struct AccountCommand: ParsableCommand {
             keeps only a hash of it) and a key that unlocks your journal key (the server never sees it). Every \
             change is encrypted before it leaves; the server cannot read a word.
 
-            A server whose certificate comes from a private authority (a hospital's own CA, a self-signed test             server): point SSL_CERT_FILE at that authority's PEM file for every ally command that talks to it.
+            A server whose certificate comes from a private authority (a hospital's own CA, a self-signed test \
+            server): point SSL_CERT_FILE at that authority's PEM file for every ally command that talks to it.
 
             Examples:
               ally account register --server https://ally.example.org --username sam --invite 3f9a…
