@@ -16,9 +16,10 @@ public enum ServerApp {
         // Logs method, path and status only: never headers (tokens) or bodies (envelopes, keys).
         router.add(middleware: LogRequestsMiddleware(.info, includeHeaders: .none))
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ProblemMiddleware())
+        let table = RouteTable()
+        router.add(middleware: ProblemMiddleware(routes: table))
         router.add(middleware: BodyLimitMiddleware(limit: service.limits.maxBodyBytes))
-        Routes(service: service, registry: registry).add(to: router)
+        Routes(service: service, registry: registry).add(to: router, table: table)
         return router
     }
 

@@ -182,13 +182,17 @@ public struct SyncService: Sendable {
         }
     }
 
+    /// The largest seq a push may carry: 2^53 − 1, the largest integer every JSON reader holds exactly (SPEC §2).
+    public static let maxSeq: Int64 = 9_007_199_254_740_991
+
     public func push(_ request: Wire.Push, caller: Caller) async throws -> Wire.PushResult {
         guard request.changes.count <= limits.maxPushChanges else {
             throw ServerError(.tooLarge, "at most \(limits.maxPushChanges) changes per push")
         }
         for item in request.changes {
-            guard DeviceID(rawValue: item.device) != nil, item.seq >= 1 else {
-                throw ServerError(.badRequest, "each change needs a 16-hex-digit device and a seq of 1 or more")
+            guard DeviceID(rawValue: item.device) != nil, (1...Self.maxSeq).contains(item.seq) else {
+                throw ServerError(
+                    .badRequest, "each change needs a 16-hex-digit device and a seq from 1 to \(Self.maxSeq)")
             }
             guard item.envelope.count <= limits.maxEnvelopeBytes else {
                 throw ServerError(.tooLarge, "an envelope is larger than \(limits.maxEnvelopeBytes) bytes")

@@ -131,6 +131,23 @@ import Testing
                 #expect($0.status == .contentTooLarge)
                 #expect($0.headers[.contentType] == "application/problem+json")
             }
+            // A seq past 2^53 − 1 could not come back exact in JSON (found by schemathesis): refused, nothing stored.
+            for seq: Int64 in [0, -1, SyncService.maxSeq + 1, .max] {
+                var outOfRange = item
+                outOfRange.seq = seq
+                try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: try json(Wire.Push(changes: [outOfRange]))) {
+                    #expect($0.status == .badRequest, "seq \(seq)")
+                }
+            }
+            var largest = item
+            largest.seq = SyncService.maxSeq
+            try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: try json(Wire.Push(changes: [largest]))) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: alice) { response in
+                let page = try JSONDecoder().decode(Wire.Page.self, from: Data(buffer: response.body))
+                #expect(page.changes.map(\.seq) == [9, SyncService.maxSeq])
+            }
             try await client.execute(uri: "/v1/changes?limit=0", method: .get, headers: alice) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/v1/changes?after=-4", method: .get, headers: alice) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: ByteBuffer(string: "{\"changes\": 3}")) {
@@ -161,6 +178,32 @@ import Testing
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(String(buffer: response.body).contains("ally_changes_pushed_total"))
             }
+        }
+    }
+
+    /// A known path asked with a method it does not take: 405 with `Allow`; an unknown path: 404.
+    @Test func wrongMethodsGet405AndUnknownPaths404() async throws {
+        let fixture = try await makeFixture()
+        let app = Application(router: ServerApp.makeRouter(service: fixture.service))
+        try await app.test(.router) { client in
+            let cases: [(String, HTTPRequest.Method, String)] = [
+                ("/v1/info", .post, "GET"), ("/v1/changes", .delete, "POST, GET"), ("/v1/changes", .put, "POST, GET"),
+                ("/v1/devices/\(fixture.aliceDevice)", .get, "DELETE"), ("/v1/devices", .post, "GET"),
+                ("/v1/sessions", .get, "POST"), ("/v1/account/passphrase", .post, "PUT"), ("/healthz", .delete, "GET"),
+            ]
+            for (uri, method, allow) in cases {
+                try await client.execute(uri: uri, method: method, headers: [.authorization: "Bearer \(fixture.aliceToken)"]) {
+                    response in
+                    #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                    #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                }
+            }
+            for (uri, method) in [("/v1/nothing", HTTPRequest.Method.get), ("/v1/devices/a/b", .delete), ("/v2/info", .get)] {
+                try await client.execute(uri: uri, method: method) { #expect($0.status == .notFound, "\(method) \(uri)") }
+            }
+            // The right method still reaches the route.
+            try await client.execute(uri: "/v1/info", method: .get) { #expect($0.status == .ok) }
         }
     }
 

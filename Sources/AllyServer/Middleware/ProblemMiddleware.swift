@@ -7,6 +7,9 @@ import NIOCore
 
 /// Turns every failure into an RFC 9457 problem+json response; nothing secret goes in it or in the log.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The routes, to tell an unknown path (404) from a known path asked with a method it does not take (405).
+    let routes: RouteTable
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
@@ -16,6 +19,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.problem(
                 status: Self.status(for: error.code), detail: error.message, retryAfter: error.retryAfter)
         } catch let error as HTTPError {
+            if error.status == .notFound {
+                let allowed = routes.methods(for: request.uri.path)
+                if !allowed.isEmpty {
+                    let names = allowed.map(\.rawValue)
+                    return Self.problem(
+                        status: .methodNotAllowed,
+                        detail: "\(request.uri.path) takes \(names.joined(separator: ", ")), not \(request.method)",
+                        allow: names.joined(separator: ", "))
+                }
+            }
             let detail: String =
                 switch error.status {
                 case .notFound: "no such endpoint: \(request.method) \(request.uri.path)"
@@ -47,13 +60,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func problem(status: HTTPResponse.Status, detail: String, retryAfter: Int? = nil) -> Response {
+    static func problem(status: HTTPResponse.Status, detail: String, retryAfter: Int? = nil, allow: String? = nil)
+        -> Response
+    {
         let problem = Wire.Problem(
             type: "https://ally.invalid/problems/\(status.code)", title: status.reasonPhrase, status: status.code,
             detail: detail)
         let body = (try? JSONEncoder().encode(problem)) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

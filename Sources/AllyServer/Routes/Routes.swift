@@ -9,69 +9,73 @@ struct Routes {
     let service: SyncService
     let registry: PrometheusCollectorRegistry
 
-    func add(to router: Router<AllyRequestContext>) {
+    /// Adds every route to `router` and records it in `table`.
+    func add(to router: Router<AllyRequestContext>, table: RouteTable) {
+        let root = RecordingRoutes(router: router, prefix: "", table: table)
         let pushed = registry.makeCounter(name: "ally_changes_pushed_total", help: "Changes stored by pushes")
         let pulled = registry.makeCounter(name: "ally_changes_pulled_total", help: "Changes served by pulls")
         let logins = registry.makeCounter(name: "ally_logins_total", help: "Successful device logins")
 
-        router.get("/healthz") { _, _ in
+        root.on(.get, "healthz") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
-        router.get("/metrics") { _, _ in
+        root.on(.get, "metrics") { _, _ in
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
-        let v1 = router.group("v1")
-        v1.get("info") { _, _ in try json(service.info()) }
-        v1.post("accounts") { request, context in
+        let v1 = root.group("v1")
+        v1.on(.get, "info") { _, _ in try json(service.info()) }
+        v1.on(.post, "accounts") { request, context in
             let body = try await request.decode(as: Wire.Registration.self, context: context)
             return try json(try await service.register(body, from: context.remoteAddress), status: .created)
         }
-        v1.post("prelogin") { request, context in
+        v1.on(.post, "prelogin") { request, context in
             try json(
                 try await service.prelogin(try await request.decode(as: Wire.PreloginRequest.self, context: context)))
         }
-        v1.post("sessions") { request, context in
+        v1.on(.post, "sessions") { request, context in
             let session = try await service.login(
                 try await request.decode(as: Wire.LoginRequest.self, context: context), from: context.remoteAddress)
             logins.increment()
             return try json(session, status: .created)
         }
-        v1.post("recovery/key") { request, context in
+        v1.on(.post, "recovery/key") { request, context in
             try json(
                 try await service.recoveryKey(
                     try await request.decode(as: Wire.RecoveryRequest.self, context: context),
                     from: context.remoteAddress))
         }
-        v1.put("recovery/passphrase") { request, context in
+        v1.on(.put, "recovery/passphrase") { request, context in
             try await service.resetPassphrase(
                 try await request.decode(as: Wire.RecoveryReset.self, context: context), from: context.remoteAddress)
             return Response(status: .noContent)
         }
-        v1.put("account/passphrase") { request, context in
+        v1.on(.put, "account/passphrase") { request, context in
             let caller = try await authenticate(request)
             try await service.changePassphrase(
                 try await request.decode(as: Wire.PassphraseChange.self, context: context), caller: caller)
             return Response(status: .noContent)
         }
-        v1.get("devices") { request, _ in try json(try await service.devices(caller: try await authenticate(request))) }
-        v1.delete("devices/:deviceID") { request, context in
+        v1.on(.get, "devices") { request, _ in
+            try json(try await service.devices(caller: try await authenticate(request)))
+        }
+        v1.on(.delete, "devices/:deviceID") { request, context in
             let caller = try await authenticate(request)
             try await service.revoke(deviceID: try context.parameters.require("deviceID"), caller: caller)
             return Response(status: .noContent)
         }
-        v1.post("changes") { request, context in
+        v1.on(.post, "changes") { request, context in
             let caller = try await authenticate(request)
             let result = try await service.push(
                 try await request.decode(as: Wire.Push.self, context: context), caller: caller)
             pushed.increment(by: Int64(result.accepted))
             return try json(result)
         }
-        v1.get("changes") { request, _ in
+        v1.on(.get, "changes") { request, _ in
             let caller = try await authenticate(request)
             let query = request.uri.queryParameters
             var limit: Int?
