@@ -17,7 +17,7 @@ fi
 export ALLY_TEST_POSTGRES_URL
 echo "$ALLY_TEST_POSTGRES_URL"
 
-echo "== envelope vectors against an independent Python implementation of SPEC §7"
+echo "== envelope and sealed-bundle vectors against an independent Python implementation of SPEC §7 and §6"
 python3 Tools/scripts/check_envelope_vectors.py
 
 echo "== build"

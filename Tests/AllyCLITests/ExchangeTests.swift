@@ -105,6 +105,66 @@ import Testing
         try Journal.open(at: b.path).checkInvariants()
     }
 
+    @Test func sealedBundlesOpenOnlyWithTheirPassphrase() throws {
+        let secret = ["ALLY_BUNDLE_PASSPHRASE": "usb stick passphrase"]
+        let a = Laptop(folder, "a", environment: secret)
+        let b = Laptop(folder, "b")
+        a.ok("new", "reflection", "Dr. K was talked over at huddle")
+        let plainFile = folder.file("plain.allybundle")
+        let sealedFile = folder.file("sealed.allybundle")
+        a.ok("bundle", "export", plainFile)
+        #expect(a.ok("bundle", "export", "--encrypt", sealedFile).contains("sealed"))
+        let plain = try Data(contentsOf: URL(fileURLWithPath: plainFile))
+        let sealed = try Data(contentsOf: URL(fileURLWithPath: sealedFile))
+        #expect(String(decoding: plain, as: UTF8.self).contains("huddle"))
+        #expect(sealed.starts(with: Data("ALLYSEAL".utf8)) && sealed.range(of: Data("huddle".utf8)) == nil)
+
+        // No passphrase, a wrong one, or a damaged file: nothing imported, the journal as it was.
+        b.ok("new", "reflection", "already here")
+        let before = try b.snapshot()
+        let none = b.run("bundle", "import", sealedFile)
+        #expect(none.status == 2 && none.stderr.contains("ALLY_BUNDLE_PASSPHRASE"))
+        let wrongFile = folder.file("wrong")
+        try "usb stick passphrasE\n".write(toFile: wrongFile, atomically: true, encoding: .utf8)
+        let wrong = b.run("bundle", "import", "--passphrase-file", wrongFile, sealedFile)
+        #expect(wrong.status == 6 && wrong.stderr.contains("wrong passphrase") && wrong.stderr.contains("nothing"))
+        var damaged = sealed
+        damaged[damaged.count / 2] ^= 0x20
+        let damagedFile = folder.file("damaged.allybundle")
+        try damaged.write(to: URL(fileURLWithPath: damagedFile))
+        let rightFile = folder.file("right")
+        try "usb stick passphrase\n".write(toFile: rightFile, atomically: true, encoding: .utf8)
+        #expect(b.run("bundle", "import", "--passphrase-file", rightFile, damagedFile).status == 6)
+        let cut = folder.file("cut.allybundle")
+        try sealed.prefix(30).write(to: URL(fileURLWithPath: cut))
+        let truncated = b.run("bundle", "import", "--passphrase-file", rightFile, cut)
+        #expect(truncated.status == 2 && truncated.stderr.contains("truncated"))
+        #expect(try b.snapshot() == before)
+        #expect(try Journal.open(at: b.path).integrityCheck() == "ok")
+
+        // The right passphrase, from a file or the environment (with the bundle on standard input).
+        #expect(b.ok("bundle", "import", "--passphrase-file", rightFile, sealedFile).contains("Merged"))
+        let c = Laptop(folder, "c", environment: secret)
+        let piped = c.run.run(["bundle", "import", "-"], stdin: sealed)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(b.ok("list").contains("huddle") && c.ok("list").contains("huddle"))
+
+        // On a terminal the passphrase is asked twice; a mismatch writes nothing; short ones are refused.
+        let d = Laptop(folder, "d")
+        d.ok("new", "reflection", "typed")
+        let typedFile = folder.file("typed.allybundle")
+        let typed = d.run.runOnTerminal(
+            ["bundle", "export", "--encrypt", typedFile], answers: ["terminal passphrase", "terminal passphrase"])
+        #expect(typed.status == 0 && FileManager.default.fileExists(atPath: typedFile), "\(typed.stderr)")
+        let mismatchFile = folder.file("mismatch.allybundle")
+        let mismatch = d.run.runOnTerminal(
+            ["bundle", "export", "--encrypt", mismatchFile], answers: ["terminal passphrase", "terminal passphrasE"])
+        #expect(mismatch.status == 2 && !FileManager.default.fileExists(atPath: mismatchFile))
+        let short = Laptop(folder, "e", environment: ["ALLY_BUNDLE_PASSPHRASE": "short"])
+        short.ok("new", "reflection", "x")
+        #expect(short.run("bundle", "export", "--encrypt", folder.file("short.allybundle")).status == 2)
+    }
+
     @Test func theSameBundleTwiceChangesNothing() throws {
         let a = Laptop(folder, "a")
         let b = Laptop(folder, "b")

@@ -9,9 +9,12 @@ struct Laptop {
     let path: String
     let run: CLIRun
 
-    init(_ folder: TemporaryDirectory, _ name: String, clock: ManualClock = ManualClock()) {
+    init(
+        _ folder: TemporaryDirectory, _ name: String, clock: ManualClock = ManualClock(),
+        environment: [String: String] = [:]
+    ) {
         path = folder.file(name + ".sqlite")
-        run = CLIRun(journal: path, clock: clock)
+        run = CLIRun(journal: path, clock: clock, environment: environment)
     }
 
     /// Runs a command that must succeed and returns its standard output.

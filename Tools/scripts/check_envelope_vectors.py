@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""An independent implementation of Protocol/SPEC.md §7 (envelopes) in Python, with the `cryptography` package:
-recomputes every vector in Protocol/vectors/envelopes from the spec alone and checks the bytes match.
+"""An independent implementation of Protocol/SPEC.md §7 (envelopes) and §6 (sealed bundles) in Python, with the
+`cryptography` package: recomputes every vector in Protocol/vectors/envelopes and Protocol/vectors/sealed-bundles
+from the spec alone and checks the bytes match.
 Usage: check_envelope_vectors.py [VECTOR_DIR]"""
 import glob
 import hashlib
@@ -13,6 +14,7 @@ import sys
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 
 def canonical(change):
@@ -31,6 +33,26 @@ def seal(change, user_id, key, key_id):
     return bytes([1]) + struct.pack(">I", key_id) + nonce + ChaCha20Poly1305(key).encrypt(nonce, plaintext, data)
 
 
+def seal_bundle(plain, passphrase, salt, nonce, log_rounds, block_size, parallelism):
+    header = b"ALLYSEAL" + bytes([1, log_rounds, block_size, parallelism]) + salt + nonce
+    key = Scrypt(salt=salt, length=32, n=1 << log_rounds, r=block_size, p=parallelism).derive(passphrase.encode())
+    return header + ChaCha20Poly1305(key).encrypt(nonce, plain, header)
+
+
+def check_sealed_bundles():
+    folder = os.path.join(os.path.dirname(__file__), "../../Protocol/vectors/sealed-bundles")
+    paths = sorted(glob.glob(os.path.join(folder, "*.json")))
+    if not paths:
+        sys.exit("no sealed-bundle vectors found")
+    for path in paths:
+        v = json.load(open(path))
+        sealed = seal_bundle(v["plain"].encode(), v["passphrase"], bytes.fromhex(v["saltHex"]), bytes.fromhex(v["nonceHex"]),
+                             v["logRounds"], v["blockSize"], v["parallelism"])
+        if sealed.hex() != v["sealedHex"]:
+            sys.exit(f"sealed-bundles/{os.path.basename(path)}: the spec gives {sealed.hex()[:40]}…, the vector says {v['sealedHex'][:40]}…")
+        print(f"ok sealed-bundles/{os.path.basename(path)}")
+
+
 def main():
     folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "../../Protocol/vectors/envelopes")
     paths = sorted(glob.glob(os.path.join(folder, "*.json")))
@@ -42,6 +64,8 @@ def main():
         if sealed.hex() != vector["envelopeHex"]:
             sys.exit(f"{os.path.basename(path)}: the spec gives {sealed.hex()[:40]}…, the vector says {vector['envelopeHex'][:40]}…")
         print(f"ok {os.path.basename(path)}")
+    if len(sys.argv) <= 1:
+        check_sealed_bundles()
 
 
 main()

@@ -1,4 +1,5 @@
 import AllyCore
+import AllyProtocol
 import AllyStore
 import ArgumentParser
 import Foundation
@@ -13,10 +14,13 @@ struct BundleCommand: ParsableCommand {
             merges them: edits on both sides combine, overlapping body edits become conflicts (`ally conflicts`), \
             nothing is lost, and importing the same bundle twice changes nothing.
 
+            A plain bundle holds your entries in clear. `--encrypt` seals it under a passphrase (scrypt and \
+            ChaCha20-Poly1305); import recognises a sealed bundle and asks for the passphrase.
+
             Example (laptop A to laptop B and back):
-              A$ ally bundle export /media/usb/a.allybundle
+              A$ ally bundle export --encrypt /media/usb/a.allybundle
               B$ ally bundle import /media/usb/a.allybundle
-              B$ ally bundle export /media/usb/b.allybundle
+              B$ ally bundle export --encrypt /media/usb/b.allybundle
               A$ ally bundle import /media/usb/b.allybundle
             """,
         subcommands: [BundleExport.self, BundleImport.self])
@@ -28,34 +32,61 @@ struct BundleExport: ParsableCommand {
         commandName: "export",
         abstract: "Write this journal's changes to a bundle file.",
         discussion: """
-            The file holds the journal's text in clear: keep it on media you control, and delete it once \
-            imported. '-' writes to standard output.
+            Without --encrypt the file holds the journal's text in clear: keep it on media you control, and \
+            delete it once imported. With --encrypt it is sealed under a bundle passphrase of at least 10 \
+            characters, read from --passphrase-file, else $ALLY_BUNDLE_PASSPHRASE, else the terminal (twice). \
+            The passphrase is not stored anywhere: the laptop that imports needs it too. '-' writes to \
+            standard output.
 
-            Example:
-              ally bundle export /media/usb/laptop-a.allybundle
+            Examples:
+              ally bundle export --encrypt /media/usb/laptop-a.allybundle
+              ally bundle export /media/usb/laptop-a.allybundle        # in clear
             """)
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
+    @Flag(help: "Seal the bundle under a passphrase.") var encrypt = false
+    @Option(
+        name: .customLong("passphrase-file"),
+        help: "With --encrypt: read the bundle passphrase from the first line of this file.")
+    var passphraseFile: String?
     @Argument(help: "The bundle file to write ('-' for standard output).") var file: String
+
+    func validate() throws {
+        if passphraseFile != nil, !encrypt {
+            throw ValidationError("--passphrase-file goes with --encrypt")
+        }
+    }
 
     struct Summary: Encodable {
         var file: String
         var changes: Int
         var device: String
+        var encrypted: Bool
     }
 
     func run() throws {
         let context = CLIContext.current
         let journal = try journalOptions.openExisting(in: context)
         let changes = try journal.allChanges()
-        try OutputFile.write(try ChangeBundle.encode(changes, from: journal.deviceID), to: file, context: context)
+        var bytes = try ChangeBundle.encode(changes, from: journal.deviceID)
+        if encrypt {
+            let passphrase = try Secrets.read(
+                "bundle passphrase", file: passphraseFile, variable: "ALLY_BUNDLE_PASSPHRASE", confirm: true,
+                minimumLength: 10, context: context)
+            bytes = try SealedBundle.seal(bytes, passphrase: passphrase)
+        }
+        try OutputFile.write(bytes, to: file, context: context)
         guard file != "-" else { return }
-        let summary = Summary(file: file, changes: changes.count, device: journal.deviceID.short)
+        let summary = Summary(file: file, changes: changes.count, device: journal.deviceID.short, encrypted: encrypt)
         if output.json {
             context.print(try JSONOutput.string(summary))
         } else {
-            context.print("Wrote \(changes.count) changes from device \(journal.deviceID.short) to \(file)")
+            let sealed = encrypt ? ", sealed under your bundle passphrase" : ""
+            context.print("Wrote \(changes.count) changes from device \(journal.deviceID.short) to \(file)\(sealed)")
+            if !encrypt, context.stderrIsTerminal {
+                context.note("This bundle holds your entries in clear; `--encrypt` seals it under a passphrase.")
+            }
         }
     }
 }
@@ -67,7 +98,9 @@ struct BundleImport: ParsableCommand {
         abstract: "Merge a bundle file's changes into this journal.",
         discussion: """
             The bundle is checked whole before anything is written; a truncated or damaged file, or a change \
-            that contradicts one this journal holds, imports nothing. '-' reads standard input.
+            that contradicts one this journal holds, imports nothing. A sealed bundle (export --encrypt) needs \
+            its passphrase: --passphrase-file, else $ALLY_BUNDLE_PASSPHRASE, else the terminal; a wrong one \
+            imports nothing (exit 6). '-' reads standard input.
 
             Example:
               ally bundle import /media/usb/laptop-b.allybundle && ally conflicts
@@ -75,6 +108,10 @@ struct BundleImport: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
+    @Option(
+        name: .customLong("passphrase-file"),
+        help: "For a sealed bundle: read its passphrase from the first line of this file.")
+    var passphraseFile: String?
     @Argument(help: "The bundle file to read ('-' for standard input).") var file: String
 
     struct Summary: Encodable {
@@ -87,7 +124,19 @@ struct BundleImport: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current
-        let data = try InputFile.read(file, context: context)
+        var data = try InputFile.read(file, context: context)
+        if SealedBundle.isSealed(data) {
+            let passphrase = try Secrets.read(
+                "bundle passphrase", file: passphraseFile, variable: "ALLY_BUNDLE_PASSPHRASE", context: context)
+            do {
+                data = try SealedBundle.open(data, passphrase: passphrase)
+            } catch .wrongPassphraseOrDamaged {
+                throw CLIError(
+                    "\(file): \(SealedBundle.Failure.wrongPassphraseOrDamaged); nothing was imported", exitCode: 6)
+            } catch {
+                throw CLIError("\(file): \(error); nothing was imported", exitCode: 2)
+            }
+        }
         let bundle: (device: DeviceID, changes: [Change])
         do {
             bundle = try ChangeBundle.decode(data)
