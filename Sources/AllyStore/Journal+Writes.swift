@@ -108,6 +108,10 @@ extension Journal {
         }
     }
 
+    /// How far ahead of this laptop's clock a foreign change may be stamped before `ApplyOutcome.aheadOfClock`
+    /// reports it: one day, well past any time-zone or drift mistake that still leaves a clock roughly right.
+    public static let clockAheadLimit: Int64 = 86_400_000
+
     /// Merges changes from another journal (a bundle, or later a sync page) in one transaction.
     ///
     /// Idempotent: a change already held byte for byte is skipped. A change whose id is held with different
@@ -142,6 +146,7 @@ extension Journal {
                 outcome.duplicates = duplicatesInBatch
                 var fresh: [EntryID: [Change]] = [:]
                 var existed: [EntryID: Bool] = [:]
+                let aheadFrom = clock() + Journal.clockAheadLimit
                 for id in order {
                     guard let (change, json) = unique[id] else { continue }
                     if let stored = try ChangeLog.storedJSON(of: id, in: db) {
@@ -160,6 +165,10 @@ extension Journal {
                     try ChangeLog.insert(change, json: json, in: db)
                     fresh[change.entryID, default: []].append(change)
                     outcome.inserted += 1
+                    if change.at.wallMillis > aheadFrom {
+                        outcome.aheadOfClock[change.id.deviceID] = max(
+                            outcome.aheadOfClock[change.id.deviceID] ?? 0, change.at.wallMillis)
+                    }
                 }
                 for (entryID, changes) in fresh {
                     let state =

@@ -35,6 +35,9 @@ public struct SyncEngine {
         public var conflicts = 0
         public var serverLostData = false
         public var cursor = "0"
+        /// Devices whose pulled changes are stamped more than a day ahead of this laptop's clock: device id →
+        /// the latest such stamp (ISO 8601). Merged all the same; that laptop's clock is probably wrong.
+        public var clockAhead: [String: String] = [:]
     }
 
     /// Runs one sync. Throws `SyncError`; whatever was applied before a failure stays applied and consistent.
@@ -116,6 +119,10 @@ public struct SyncEngine {
             report.pulled += outcome.inserted
             report.alreadyHere += outcome.duplicates
             report.entriesUpdated += outcome.entriesTouched
+            for (device, millis) in outcome.aheadOfClock {
+                let stamp = ISOTimestamp.format(millis)
+                if stamp > report.clockAhead[device.rawValue] ?? "" { report.clockAhead[device.rawValue] = stamp }
+            }
             report.pages += 1
             cursor = page.next
             report.cursor = cursor

@@ -165,6 +165,41 @@ import Testing
         #expect(short.run("bundle", "export", "--encrypt", folder.file("short.allybundle")).status == 2)
     }
 
+    /// A laptop whose clock runs a month fast: its changes merge, the receiver is told, and edits made after
+    /// them on the slow-clocked laptop still win as the later ones.
+    @Test func aClockFarAheadIsReportedAndStillOrdersCorrectly() throws {
+        let now = ManualClock()
+        let fast = ManualClock(millis: now.now() + 30 * 86_400_000)
+        let a = Laptop(folder, "a", clock: fast)
+        let b = Laptop(folder, "b", clock: now)
+        let id = a.ok("new", "goal", "Read Athena Rising")
+        let aDevice = try Journal.open(at: a.path).deviceID
+        let file = folder.file("a.allybundle")
+        a.ok("bundle", "export", file)
+        let imported = b.run("bundle", "import", file, "--json")
+        #expect(imported.status == 0)
+        #expect(imported.stderr.contains("device \(aDevice.short)") && imported.stderr.contains("ahead"))
+        let ahead = try #require(try decodeJSON(imported.stdout)["clockAhead"] as? [String: String])
+        #expect(ahead.keys.sorted() == [aDevice.rawValue])
+
+        // B edits after merging A's future-stamped change; its edit wins on both laptops.
+        b.ok("edit", id, "--title", "Read Athena Rising, then lend it on")
+        let back = folder.file("b.allybundle")
+        b.ok("bundle", "export", back)
+        let returned = a.run("bundle", "import", back)
+        #expect(returned.status == 0 && !returned.stderr.contains("ahead"), "B's clock is behind A's, not ahead")
+        #expect(try decodeJSON(a.ok("show", id, "--json"))["title"] as? String == "Read Athena Rising, then lend it on")
+        #expect(try a.snapshot() == b.snapshot())
+
+        // A clock a few hours fast is ordinary drift or a time-zone slip: no warning.
+        let c = Laptop(folder, "c", clock: ManualClock(millis: now.now() + 3 * 3_600_000))
+        c.ok("new", "reflection", "slightly fast")
+        let cFile = folder.file("c.allybundle")
+        c.ok("bundle", "export", cFile)
+        let quiet = b.run("bundle", "import", cFile)
+        #expect(quiet.status == 0 && !quiet.stderr.contains("ahead"))
+    }
+
     @Test func theSameBundleTwiceChangesNothing() throws {
         let a = Laptop(folder, "a")
         let b = Laptop(folder, "b")

@@ -26,8 +26,12 @@ import Testing
         func register(_ request: Wire.Registration) throws -> Wire.Account { try base.register(request) }
         func prelogin(_ request: Wire.PreloginRequest) throws -> Wire.Prelogin { try base.prelogin(request) }
         func login(_ request: Wire.LoginRequest) throws -> Wire.Session { try base.login(request) }
-        func changePassphrase(_ request: Wire.PassphraseChange, token: String) throws { try base.changePassphrase(request, token: token) }
-        func recoveryKey(_ request: Wire.RecoveryRequest) throws -> Wire.RecoveryKeyCopy { try base.recoveryKey(request) }
+        func changePassphrase(_ request: Wire.PassphraseChange, token: String) throws {
+            try base.changePassphrase(request, token: token)
+        }
+        func recoveryKey(_ request: Wire.RecoveryRequest) throws -> Wire.RecoveryKeyCopy {
+            try base.recoveryKey(request)
+        }
         func resetPassphrase(_ request: Wire.RecoveryReset) throws { try base.resetPassphrase(request) }
         func devices(token: String) throws -> Wire.Devices { try base.devices(token: token) }
         func revoke(deviceID: String, token: String) throws { try base.revoke(deviceID: deviceID, token: token) }
@@ -35,7 +39,9 @@ import Testing
         func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult {
             pushes += 1
             let result = try base.push(request, token: token)
-            if pushes == cutPushNumber { throw SyncError(.unreachable, "connection cut after the server stored the push") }
+            if pushes == cutPushNumber {
+                throw SyncError(.unreachable, "connection cut after the server stored the push")
+            }
             return result
         }
 
@@ -67,7 +73,8 @@ import Testing
         // The first batch is marked pushed; the cut one is not, though the server stored it.
         #expect(try journalA.unpushedCount() == total - 50)
         // The rerun pushes the cut batch again: the server takes it as duplicates, not new changes.
-        let rerun = try SyncEngine(journal: journalA, transport: try HTTPSyncTransport(server: server.url), link: linkA).sync()
+        let rerun = try SyncEngine(journal: journalA, transport: try HTTPSyncTransport(server: server.url), link: linkA)
+            .sync()
         #expect(rerun.alreadyOnServer == 50 && rerun.pushed == total - 100)
         #expect(try journalA.unpushedCount() == 0)
 

@@ -23,7 +23,8 @@ import Testing
     func threeLaptops(server: ServerProcess, user: String) throws -> [SyncLaptop] {
         let laptops = ["a", "b", "c"].map { SyncLaptop(folder, "\(user)-\($0)") }
         laptops[0].ok("new", "reflection", "Written before any account existed: zanzibarmarker.", "--tag", "quokkatag")
-        laptops[0].ok("account", "register", "--server", server.url, "--username", user, "--invite", try server.invite())
+        laptops[0].ok(
+            "account", "register", "--server", server.url, "--username", user, "--invite", try server.invite())
         for laptop in laptops.dropFirst() { laptop.ok("account", "login", "--server", server.url, "--username", user) }
         for laptop in laptops { laptop.ok("sync") }
         return laptops
@@ -45,8 +46,13 @@ import Testing
         a.ok("sync")
         b.ok("sync")
         c.ok("sync")
-        a.ok("edit", shared, "--body", "What happened: I talked over Dr. K (xylophonemarker)\nImpact: y\nRepair: z\nLesson: w", "--add-tag", "huddle")
-        b.ok("edit", shared, "--body", "What happened: x\nImpact: y\nRepair: apologised\nLesson: w", "--add-tag", "repair")
+        a.ok(
+            "edit", shared, "--body",
+            "What happened: I talked over Dr. K (xylophonemarker)\nImpact: y\nRepair: z\nLesson: w", "--add-tag",
+            "huddle")
+        b.ok(
+            "edit", shared, "--body", "What happened: x\nImpact: y\nRepair: apologised\nLesson: w", "--add-tag",
+            "repair")
         c.ok("edit", shared, "--remove-tag", "huddle", "--add-tag", "staffing")
         a.ok("edit", clash, "--body", "Read chapter 3 with J.")
         b.ok("edit", clash, "--body", "Read chapter 5 with J.")
@@ -58,7 +64,9 @@ import Testing
         #expect(try b.snapshot() == first)
         #expect(try c.snapshot() == first)
         let merged = try decodeObject(a.ok("show", shared, "--json"))
-        #expect(merged["body"] as? String == "What happened: I talked over Dr. K (xylophonemarker)\nImpact: y\nRepair: apologised\nLesson: w")
+        #expect(
+            merged["body"] as? String
+                == "What happened: I talked over Dr. K (xylophonemarker)\nImpact: y\nRepair: apologised\nLesson: w")
         #expect(Set(merged["tags"] as? [String] ?? []) == ["huddle", "repair", "staffing"])  // c removed only the add it saw (none)
         #expect(a.ok("conflicts").contains(clash) && a.ok("conflicts").contains(doomed))
 
@@ -74,7 +82,9 @@ import Testing
         // The server's storage holds none of the words, no passphrase, no journal key.
         let serverBytes = try serverDump(backend)
         let dump = String(decoding: serverBytes, as: UTF8.self)
-        for secret in ["zanzibarmarker", "xylophonemarker", "quokkatag", "Huddle", "apologised", "correct horse battery staple"] {
+        for secret in [
+            "zanzibarmarker", "xylophonemarker", "quokkatag", "Huddle", "apologised", "correct horse battery staple",
+        ] {
             #expect(!dump.contains(secret), "the server stores '\(secret)' in clear")
         }
         let key = try #require(try Journal.open(at: a.path).syncState()["journalKey"])
@@ -103,7 +113,8 @@ import Testing
         #expect(dump.terminationStatus == 0 && data.count > 1000, "pg_dump failed")
         // pg_dump writes bytea as hex: decode the hex runs so that binary keys are searched too.
         var decoded = data
-        for word in String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == "\t" || $0 == "\n" }) where word.hasPrefix("\\x") {
+        for word in String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == "\t" || $0 == "\n" })
+        where word.hasPrefix("\\x") {
             decoded.append(Data(hex: String(word.dropFirst(2))) ?? Data())
         }
         return decoded
@@ -138,16 +149,20 @@ import Testing
         #expect(offline.status == 7 && offline.stderr.contains("cannot reach"))
         #expect(a.ok("list").contains("kept locally"))
         #expect(try Journal.open(at: a.path).integrityCheck() == "ok")
-        let insecure = SyncLaptop(folder, "d").run.run(["account", "login", "--server", "http://example.org", "--username", "robin"])
+        let insecure = SyncLaptop(folder, "d").run.run([
+            "account", "login", "--server", "http://example.org", "--username", "robin",
+        ])
         #expect(insecure.status == 2 && insecure.stderr.contains("--allow-insecure-http"))
     }
 
     @Test func passphraseChangeAndRecoveryKeepOtherLaptopsWorking() throws {
         let server = try ServerProcess(database: folder.file("server.sqlite"))
         let a = SyncLaptop(folder, "a")
-        let registered = a.ok("account", "register", "--server", server.url, "--username", "kim", "--invite", try server.invite())
-        let recovery = try #require(registered.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { $0.count == 71 && $0.filter { $0 == "-" }.count == 7 })
+        let registered = a.ok(
+            "account", "register", "--server", server.url, "--username", "kim", "--invite", try server.invite())
+        let recovery = try #require(
+            registered.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.count == 71 && $0.filter { $0 == "-" }.count == 7 })
         let b = SyncLaptop(folder, "b")
         b.ok("account", "login", "--server", server.url, "--username", "kim")
 
@@ -169,6 +184,31 @@ import Testing
         e2.ok("account", "login", "--server", server.url, "--username", "kim")
         e2.ok("sync")
         #expect(e2.ok("list").contains("after the change"))
+    }
+
+    @Test func aLaptopWhoseClockRunsAMonthFastIsReportedBySync() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"))
+        let now = ManualClock()
+        let fast = SyncLaptop(folder, "fast", clock: ManualClock(millis: now.now() + 30 * 86_400_000))
+        fast.ok("account", "register", "--server", server.url, "--username", "lee", "--invite", try server.invite())
+        let id = fast.ok("new", "action", "Credited R. in the M&M meeting", "--minutes", "5")
+        fast.ok("sync")
+        let slow = SyncLaptop(folder, "slow", clock: now)
+        slow.ok("account", "login", "--server", server.url, "--username", "lee")
+        let pulled = slow.run.run(["sync", "--json"])
+        #expect(pulled.status == 0 && pulled.stderr.contains("ahead"), "\(pulled.stderr)")
+        let fastDevice = try Journal.open(at: fast.path).deviceID.rawValue
+        let ahead = try #require(try decodeObject(pulled.stdout)["clockAhead"] as? [String: String])
+        #expect(ahead.keys.sorted() == [fastDevice])
+        // The slow laptop's edit, made after it saw the fast one's, wins everywhere.
+        slow.ok("edit", id, "--title", "Credited R. by name in the M&M meeting")
+        slow.ok("sync")
+        let again = fast.run.run(["sync", "--json"])
+        #expect(again.status == 0 && !again.stderr.contains("ahead"))
+        #expect(
+            try decodeObject(fast.ok("show", id, "--json"))["title"] as? String
+                == "Credited R. by name in the M&M meeting")
+        #expect(try fast.snapshot() == slow.snapshot())
     }
 }
 

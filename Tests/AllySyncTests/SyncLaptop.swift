@@ -9,9 +9,12 @@ struct SyncLaptop {
     let path: String
     let run: CLIRun
 
-    init(_ folder: TemporaryDirectory, _ name: String, passphrase: String = "correct horse battery staple") {
+    init(
+        _ folder: TemporaryDirectory, _ name: String, passphrase: String = "correct horse battery staple",
+        clock: ManualClock = ManualClock()
+    ) {
         path = folder.file(name + ".sqlite")
-        run = CLIRun(journal: path, environment: ["ALLY_PASSPHRASE": passphrase])
+        run = CLIRun(journal: path, clock: clock, environment: ["ALLY_PASSPHRASE": passphrase])
     }
 
     @discardableResult
@@ -31,6 +34,7 @@ struct SyncLaptop {
         entries.sort { ($0["id"] as? String ?? "") < ($1["id"] as? String ?? "") }
         // updatedAt is the time of the latest change *this* journal holds; everything else must match.
         let comparable = entries.map { $0.filter { $0.key != "updatedAt" } }
-        return String(decoding: try JSONSerialization.data(withJSONObject: comparable, options: [.sortedKeys]), as: UTF8.self)
+        return String(
+            decoding: try JSONSerialization.data(withJSONObject: comparable, options: [.sortedKeys]), as: UTF8.self)
     }
 }

@@ -32,7 +32,8 @@ import Testing
         let b = SyncLaptop(folder, "b")
         b.ok("account", "login", "--server", server.url, "--username", "victim")
         let result = b.run.run(["sync"])
-        #expect(result.status == 8 && result.stderr.contains("failed authentication") && result.stderr.contains("nothing"))
+        #expect(
+            result.status == 8 && result.stderr.contains("failed authentication") && result.stderr.contains("nothing"))
         let journal = try Journal.open(at: b.path)
         #expect(try journal.counts().changes == 0 && (try journal.counts().entries) == 0)
         #expect(try journal.syncState()["cursor"] == nil)

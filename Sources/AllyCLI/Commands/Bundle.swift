@@ -120,6 +120,7 @@ struct BundleImport: ParsableCommand {
         var duplicates: Int
         var entries: Int
         var conflicts: Int
+        var clockAhead: [String: String]
     }
 
     func run() throws {
@@ -147,7 +148,10 @@ struct BundleImport: ParsableCommand {
         let outcome = try journal.apply(bundle.changes)
         let summary = Summary(
             from: bundle.device.short, inserted: outcome.inserted, duplicates: outcome.duplicates,
-            entries: outcome.entriesTouched, conflicts: try journal.conflicts().count)
+            entries: outcome.entriesTouched, conflicts: try journal.conflicts().count,
+            clockAhead: Dictionary(
+                uniqueKeysWithValues: outcome.aheadOfClock.map { ($0.key.rawValue, ISOTimestamp.format($0.value)) }))
+        SyncSupport.warnClockAhead(summary.clockAhead, context: context)
         if output.json {
             context.print(try JSONOutput.string(summary))
             return

@@ -41,6 +41,7 @@ struct SyncCommand: ParsableCommand {
             }
         }
         if showProgress { context.noteInline("\r\u{1B}[K") }
+        SyncSupport.warnClockAhead(report.clockAhead, context: context)
         if output.json {
             context.print(try JSONOutput.string(report))
             return

@@ -29,6 +29,17 @@ enum SyncSupport {
             caFile: CLIContext.current.environment["SSL_CERT_FILE"])
     }
 
+    /// Warns about devices whose changes are stamped more than a day ahead of this laptop's clock (device id →
+    /// latest stamp, ISO 8601). Nothing is refused: the merge stays correct, but that laptop's clock is wrong
+    /// and the entries it touched show its times.
+    static func warnClockAhead(_ devices: [String: String], context: CLIContext) {
+        for (device, stamp) in devices.sorted(by: { $0.key < $1.key }) {
+            context.note(
+                "Note: device \(device.prefix(8)) stamped changes as late as \(stamp), more than a day ahead of this "
+                    + "laptop's clock; they were merged, but that laptop's clock is probably wrong: set it right.")
+        }
+    }
+
     static func deviceName(_ given: String?) -> String {
         if let given, !given.isEmpty { return given }
         return ProcessInfo.processInfo.hostName
