@@ -52,7 +52,7 @@ final class CurlClient {
                     &response)
             }
             guard let body else { return perform(nil, 0) }
-            return body.withUnsafeBytes { perform($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), $0.count) }
+            return body.withUnsafeBytes { perform($0.baseAddress, $0.count) }  // empty: nil, sent as an empty body
         }
         let message = withUnsafeBytes(of: response.error) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
