@@ -40,6 +40,11 @@ public struct ApplyOutcome: Sendable, Hashable {
     /// later local edits ordered after them); a caller warns that the other laptop's clock looks wrong.
     public var aheadOfClock: [DeviceID: Int64] = [:]
 
+    /// `aheadOfClock` as the CLI's JSON shows it: full device id → latest stamp in ISO 8601.
+    public var clockAheadStamps: [String: String] {
+        Dictionary(uniqueKeysWithValues: aheadOfClock.map { ($0.key.rawValue, ISOTimestamp.format($0.value)) })
+    }
+
     /// Makes an empty outcome.
     public init() {}
 }

@@ -119,10 +119,8 @@ public struct SyncEngine {
             report.pulled += outcome.inserted
             report.alreadyHere += outcome.duplicates
             report.entriesUpdated += outcome.entriesTouched
-            for (device, millis) in outcome.aheadOfClock {
-                let stamp = ISOTimestamp.format(millis)
-                if stamp > report.clockAhead[device.rawValue] ?? "" { report.clockAhead[device.rawValue] = stamp }
-            }
+            // ISO 8601 stamps of one width order like the times they name.
+            report.clockAhead.merge(outcome.clockAheadStamps) { max($0, $1) }
             report.pages += 1
             cursor = page.next
             report.cursor = cursor

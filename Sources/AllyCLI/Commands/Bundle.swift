@@ -46,14 +46,11 @@ struct BundleExport: ParsableCommand {
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
     @Flag(help: "Seal the bundle under a passphrase.") var encrypt = false
-    @Option(
-        name: .customLong("passphrase-file"),
-        help: "With --encrypt: read the bundle passphrase from the first line of this file.")
-    var passphraseFile: String?
+    @OptionGroup var passphrase: BundlePassphrase
     @Argument(help: "The bundle file to write ('-' for standard output).") var file: String
 
     func validate() throws {
-        if passphraseFile != nil, !encrypt {
+        if passphrase.passphraseFile != nil, !encrypt {
             throw ValidationError("--passphrase-file goes with --encrypt")
         }
     }
@@ -71,10 +68,7 @@ struct BundleExport: ParsableCommand {
         let changes = try journal.allChanges()
         var bytes = try ChangeBundle.encode(changes, from: journal.deviceID)
         if encrypt {
-            let passphrase = try Secrets.read(
-                "bundle passphrase", file: passphraseFile, variable: "ALLY_BUNDLE_PASSPHRASE", confirm: true,
-                minimumLength: 10, context: context)
-            bytes = try SealedBundle.seal(bytes, passphrase: passphrase)
+            bytes = try SealedBundle.seal(bytes, passphrase: try passphrase.read(forSealing: true, context: context))
         }
         try OutputFile.write(bytes, to: file, context: context)
         guard file != "-" else { return }
@@ -108,10 +102,7 @@ struct BundleImport: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
-    @Option(
-        name: .customLong("passphrase-file"),
-        help: "For a sealed bundle: read its passphrase from the first line of this file.")
-    var passphraseFile: String?
+    @OptionGroup var passphrase: BundlePassphrase
     @Argument(help: "The bundle file to read ('-' for standard input).") var file: String
 
     struct Summary: Encodable {
@@ -127,10 +118,9 @@ struct BundleImport: ParsableCommand {
         let context = CLIContext.current
         var data = try InputFile.read(file, context: context)
         if SealedBundle.isSealed(data) {
-            let passphrase = try Secrets.read(
-                "bundle passphrase", file: passphraseFile, variable: "ALLY_BUNDLE_PASSPHRASE", context: context)
+            let secret = try passphrase.read(forSealing: false, context: context)
             do {
-                data = try SealedBundle.open(data, passphrase: passphrase)
+                data = try SealedBundle.open(data, passphrase: secret)
             } catch .wrongPassphraseOrDamaged {
                 throw CLIError(
                     "\(file): \(SealedBundle.Failure.wrongPassphraseOrDamaged); nothing was imported", exitCode: 6)
@@ -149,8 +139,7 @@ struct BundleImport: ParsableCommand {
         let summary = Summary(
             from: bundle.device.short, inserted: outcome.inserted, duplicates: outcome.duplicates,
             entries: outcome.entriesTouched, conflicts: try journal.conflicts().count,
-            clockAhead: Dictionary(
-                uniqueKeysWithValues: outcome.aheadOfClock.map { ($0.key.rawValue, ISOTimestamp.format($0.value)) }))
+            clockAhead: outcome.clockAheadStamps)
         SyncSupport.warnClockAhead(summary.clockAhead, context: context)
         if output.json {
             context.print(try JSONOutput.string(summary))
@@ -174,4 +163,22 @@ struct BundleImport: ParsableCommand {
 /// "1 entry", "2 entries".
 func plural(_ count: Int, _ one: String, _ many: String? = nil) -> String {
     "\(count) " + (count == 1 ? one : (many ?? one + "s"))
+}
+
+/// `--passphrase-file` for sealed bundles, and where their passphrase comes from.
+struct BundlePassphrase: ParsableArguments {
+    @Option(
+        name: .customLong("passphrase-file"),
+        help:
+            "Read the bundle passphrase from the first line of this file (else $ALLY_BUNDLE_PASSPHRASE, else the terminal)."
+    )
+    var passphraseFile: String?
+
+    /// The passphrase: a new one for sealing (asked twice on a terminal, 10 characters or more), or the one a
+    /// sealed bundle was made with.
+    func read(forSealing: Bool, context: CLIContext) throws -> String {
+        try Secrets.read(
+            "bundle passphrase", file: passphraseFile, variable: "ALLY_BUNDLE_PASSPHRASE", confirm: forSealing,
+            minimumLength: forSealing ? 10 : 0, context: context)
+    }
 }
