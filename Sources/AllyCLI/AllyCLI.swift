@@ -1,3 +1,4 @@
+import AllyCore
 import AllyStore
 import AllySync
 import ArgumentParser
@@ -13,13 +14,13 @@ public enum AllyCLI {
                 try command.run()
                 return 0
             } catch let error as CLIError {
-                context.note("ally: error: \(error.message)")
+                context.note("ally: error: " + Quoted.escaped(error.message))
                 return error.exitCode
             } catch let error as JournalError {
-                context.note("ally: error: \(error.message)")
+                context.note("ally: error: " + Quoted.escaped(error.message))
                 return CLIError.exitCode(for: error.code)
             } catch let error as SyncError {
-                context.note("ally: error: \(error.message)")
+                context.note("ally: error: " + Quoted.escaped(error.message))
                 return CLIError.exitCode(for: error.code)
             } catch let error as ExitCode {
                 return error.rawValue
@@ -29,7 +30,7 @@ public enum AllyCLI {
                 if code == .success {
                     context.print(message)
                 } else {
-                    context.note("ally: error: " + oneLine(message))
+                    context.note("ally: error: " + Quoted.escaped(oneLine(message)))
                 }
                 return code.rawValue
             }

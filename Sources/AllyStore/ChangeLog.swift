@@ -23,6 +23,12 @@ enum ChangeLog {
         return try String.fetchOne(statement, arguments: [id.deviceID.rawValue, id.seq])
     }
 
+    /// The highest seq this journal holds from `device` (0 if none).
+    static func lastSeq(of device: DeviceID, in db: Database) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: "SELECT max(seq) FROM change WHERE device = ?")
+        return try Int64.fetchOne(statement, arguments: [device.rawValue]) ?? 0
+    }
+
     static func hasChanges(for entryID: EntryID, in db: Database) throws -> Bool {
         let statement = try db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM change WHERE entry = ?)")
         return try Bool.fetchOne(statement, arguments: [entryID.rawValue]) ?? false

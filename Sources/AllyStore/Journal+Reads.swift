@@ -20,6 +20,13 @@ extension Journal {
         try Journal.wrap { try database.read { db in try ChangeLog.state(of: id, in: db) } }
     }
 
+    /// The body of entry `id` as a user is about to see it, with the versions it is made from: what an edit of
+    /// that text names as parents (SPEC §4.3).
+    public func bodyBase(of id: EntryID) throws -> EntryPatch.BodyBase {
+        let body = try state(of: id).body
+        return EntryPatch.BodyBase(parents: body.heads.map(\.id), text: body.resolved().text)
+    }
+
     /// Every change of entry `id`, oldest first by hybrid timestamp.
     public func changes(for id: EntryID) throws -> [Change] {
         try Journal.wrap { try database.read { db in try ChangeLog.changes(for: id, in: db) } }.sorted { $0.at < $1.at }

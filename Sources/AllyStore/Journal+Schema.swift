@@ -102,6 +102,26 @@ extension Journal {
                     CREATE TABLE sync_state (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v5-held-changes") { db in
+            // Received changes kept out of the log (SPEC §2.1): `gap` waits for an earlier change of its device and
+            // is applied once that arrives; `differs` is another copy of a change this journal holds, kept for the
+            // user to see and settle (`settled` = 1 once `ally check --settle` wrote its content anew).
+            try db.execute(
+                sql: """
+                    CREATE TABLE held_change (
+                        rowid INTEGER PRIMARY KEY,
+                        device TEXT NOT NULL CHECK (length(device) = 16),
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        entry TEXT NOT NULL CHECK (length(entry) = 32),
+                        json TEXT NOT NULL,
+                        reason TEXT NOT NULL CHECK (reason IN ('gap', 'differs')),
+                        held_at INTEGER NOT NULL,
+                        settled INTEGER NOT NULL DEFAULT 0 CHECK (settled IN (0, 1)),
+                        UNIQUE (device, seq, json)
+                    );
+                    CREATE INDEX held_change_by_reason ON held_change(reason, device, seq);
+                    """)
+        }
         return migrator
     }()
 

@@ -23,7 +23,7 @@ extension Journal {
     public func write(_ writes: [LocalWrite], progress: (Int) -> Void = { _ in }) throws -> [Entry] {
         for write in writes {
             if let invalid = write.patch.invalidValue {
-                throw JournalError(.invalidInput, "\(invalid) is not a valid value")
+                throw JournalError(.invalidInput, "\(invalid) is not a valid value; nothing was written")
             }
         }
         let now = clock()
@@ -39,6 +39,7 @@ extension Journal {
                         }
                         state = EntryState(entryID: write.entryID)
                         let create = ChangeOperation.create(kind: kind, createdAt: write.createdAt ?? now)
+                        try Journal.vet(create)
                         state.apply(try appender.append(create, to: write.entryID, in: db))
                     } else {
                         state = try ChangeLog.state(of: write.entryID, in: db)
@@ -52,6 +53,7 @@ extension Journal {
                         }
                     }
                     for operation in write.patch.operations(against: state) {
+                        try Journal.vet(operation)
                         state.apply(try appender.append(operation, to: write.entryID, in: db))
                     }
                     if write.trash {
@@ -67,6 +69,14 @@ extension Journal {
                 }
                 return results
             }
+        }
+    }
+
+    /// Refuses an operation the change decoder would refuse (SPEC §2): one definition of validity for writing
+    /// and reading, so nothing is stored that cannot be read back.
+    static func vet(_ operation: ChangeOperation) throws {
+        if let problem = operation.problem {
+            throw JournalError(.invalidInput, "\(problem); nothing was written")
         }
     }
 
@@ -112,11 +122,12 @@ extension Journal {
     /// reports it: one day, well past any time-zone or drift mistake that still leaves a clock roughly right.
     public static let clockAheadLimit: Int64 = 86_400_000
 
-    /// Merges changes from another journal (a bundle, or later a sync page) in one transaction.
+    /// Merges changes from another journal (a bundle, or a sync page) in one transaction.
     ///
-    /// Idempotent: a change already held byte for byte is skipped. A change whose id is held with different
-    /// content is refused, and then nothing of the batch is applied.
-    /// - Complexity: O(c) for c changes, plus re-materialising each touched entry from its stored changes.
+    /// Idempotent: a change already held byte for byte is skipped. Nothing received is fatal (SPEC §2.1): a change
+    /// whose id is held with different content, or that follows a gap in its device's numbering, is held aside and
+    /// the rest is applied; a held-back change is applied once the gap fills.
+    /// - Complexity: O(c log c) for c changes, plus re-materialising each touched entry from its stored changes.
     public func apply(_ changes: [Change]) throws -> ApplyOutcome {
         try apply(changes) { _ in }
     }
@@ -127,38 +138,56 @@ extension Journal {
         -> ApplyOutcome
     {
         var unique: [ChangeID: (change: Change, json: String)] = [:]
-        var order: [ChangeID] = []
         for (index, change) in changes.enumerated() {
             let json = try canonical?[index] ?? ChangeLog.json(of: change)
             if let seen = unique[change.id] {
                 if seen.json != json {
-                    throw JournalError(.conflictingChange, "two different changes claim the id \(change.id.short)")
+                    throw JournalError(
+                        .conflictingChange,
+                        "the batch is damaged: two different changes claim the id \(change.id.short); nothing was applied")
                 }
                 continue
             }
             unique[change.id] = (change, json)
-            order.append(change.id)
         }
-        let duplicatesInBatch = changes.count - order.count
+        let duplicatesInBatch = changes.count - unique.count
         return try Journal.wrap {
             try database.write { db in
                 var outcome = ApplyOutcome()
                 outcome.duplicates = duplicatesInBatch
+                // Changes held back for a gap in a device this batch brings may follow on now.
+                var released = Set<ChangeID>()
+                for device in Set(unique.keys.map(\.deviceID)) {
+                    for held in try HeldChanges.takeWaiting(from: device, in: db) where unique[held.change.id] == nil {
+                        unique[held.change.id] = held
+                        released.insert(held.change.id)
+                    }
+                }
                 var fresh: [EntryID: [Change]] = [:]
                 var existed: [EntryID: Bool] = [:]
+                var next: [DeviceID: Int64] = [:]
                 let aheadFrom = clock() + Journal.clockAheadLimit
-                for id in order {
+                let now = clock()
+                for id in unique.keys.sorted() {
                     guard let (change, json) = unique[id] else { continue }
                     if let stored = try ChangeLog.storedJSON(of: id, in: db) {
-                        guard stored == json else {
-                            throw JournalError(
-                                .conflictingChange,
-                                "change \(id.short) differs from the one this journal already holds under that id; "
-                                    + "nothing was imported")
+                        let settled = try stored != json && HeldChanges.isSettled(change, json: json, in: db)
+                        if stored == json || settled {
+                            if !released.contains(id) { outcome.duplicates += 1 }
+                        } else {
+                            try HeldChanges.hold(change, json: json, reason: .differs, at: now, in: db)
+                            outcome.differing.append(id)
                         }
-                        outcome.duplicates += 1
                         continue
                     }
+                    let expected = try next[id.deviceID] ?? ChangeLog.lastSeq(of: id.deviceID, in: db) + 1
+                    guard id.seq <= expected else {
+                        // §2.1: a device's log is a prefix; a change after a gap waits for the missing ones.
+                        try HeldChanges.hold(change, json: json, reason: .gap, at: now, in: db)
+                        next[id.deviceID] = expected
+                        continue
+                    }
+                    next[id.deviceID] = max(expected, id.seq + 1)
                     if existed[change.entryID] == nil {
                         existed[change.entryID] = try ChangeLog.hasChanges(for: change.entryID, in: db)
                     }
@@ -170,6 +199,7 @@ extension Journal {
                             outcome.aheadOfClock[change.id.deviceID] ?? 0, change.at.wallMillis)
                     }
                 }
+                outcome.waiting = try HeldChanges.count(.gap, in: db)
                 for (entryID, changes) in fresh {
                     let state =
                         existed[entryID] == true

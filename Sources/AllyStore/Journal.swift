@@ -23,36 +23,26 @@ public struct Journal: Sendable {
     public let path: String
     let clock: @Sendable () -> Int64
 
-    /// Creates a new journal file at `path`; refuses if a file is already there.
+    /// Creates a new journal file at `path`; refuses if a journal is already there.
+    ///
+    /// Creation is all or nothing and safe against a racing creator (DESIGN.md §8): the file is built under a
+    /// temporary name and renamed into place while this process holds the folder's creation lock, so no other
+    /// process ever sees a half-made journal at `path`, and a loser finds the winner's journal complete. A file
+    /// left half-made by an interrupted creation (an older ally killed mid-way) is moved aside, never deleted.
     public static func create(
         at path: String, deviceID: DeviceID = .random(), clock: @escaping @Sendable () -> Int64 = Journal.systemClock
     ) throws -> Journal {
-        if FileManager.default.fileExists(atPath: path) {
-            throw JournalError(.alreadyExists, "a journal already exists at \(path)")
-        }
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw JournalError(.storage, "cannot create the folder \(directory): \(error.localizedDescription)")
-            }
-        }
-        let database = try wrap { try DatabaseQueue(path: path, configuration: configuration()) }
-        do {
-            try wrap {
-                try migrator.migrate(database)
-                try database.write { db in
-                    try db.execute(
-                        sql: "INSERT INTO meta(key, value) VALUES ('device', ?)", arguments: [deviceID.rawValue])
+        try JournalCreation.makeFolder(for: path)
+        try JournalCreation.withLock(for: path) {
+            if FileManager.default.fileExists(atPath: path) || JournalCreation.isSymbolicLink(path) {
+                guard JournalCreation.halfMadeReason(at: path) != nil else {
+                    throw JournalError(.alreadyExists, "a journal already exists at \(path)")
                 }
+                try JournalCreation.moveAside(path)
             }
-        } catch {
-            try? database.close()
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            throw error
+            try JournalCreation.build(at: path, deviceID: deviceID)
         }
-        return Journal(database: database, deviceID: deviceID, path: path, clock: clock)
+        return try open(at: path, clock: clock)
     }
 
     /// Opens the journal at `path`, upgrading an older schema; refuses a missing file, a file that is not an
@@ -67,6 +57,12 @@ public struct Journal: Sendable {
             let inspector = try DatabaseQueue(path: path, configuration: inspectionConfiguration())
             defer { try? inspector.close() }
             return try inspector.read { db -> DeviceID in
+                if let reason = try JournalCreation.halfMadeReason(db) {
+                    throw JournalError(
+                        .halfMade,
+                        "\(path) was left half-made (\(reason)) by an interrupted creation; the next `ally new` "
+                            + "moves it aside and starts a new journal")
+                }
                 let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 guard applicationID == Journal.applicationID else {
                     throw JournalError(.notAJournal, "\(path) is an SQLite database but not an ally journal")
@@ -117,6 +113,8 @@ public struct Journal: Sendable {
         var config = Configuration()
         config.readonly = true
         config.foreignKeysEnabled = false
+        // Wait for a writer's lock instead of failing at once (the journal is often busy with a sync).
+        config.busyMode = .timeout(5)
         return config
     }
 
@@ -133,9 +131,13 @@ public struct Journal: Sendable {
         defer { try? handle.close() }
         let header = (try? handle.read(upToCount: 16)) ?? Data()
         guard header == Data("SQLite format 3\0".utf8) else {
-            throw JournalError(
-                .notAJournal,
-                header.isEmpty ? "\(path) is empty; it is not an ally journal" : "\(path) is not an ally journal")
+            if header.isEmpty {
+                throw JournalError(
+                    .halfMade,
+                    "\(path) is empty, as an interrupted creation leaves it; the next `ally new` moves it aside and "
+                        + "starts a new journal")
+            }
+            throw JournalError(.notAJournal, "\(path) is not an ally journal")
         }
     }
 

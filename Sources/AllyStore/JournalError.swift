@@ -6,6 +6,8 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
         case notFound
         /// A journal already exists at the path.
         case alreadyExists
+        /// The file was left half-made by an interrupted creation: empty, or an ally schema without a device id.
+        case halfMade
         /// The file exists but is not an ally journal (another SQLite database, or not SQLite at all).
         case notAJournal
         /// The journal was written by a newer version of ally.

@@ -39,6 +39,11 @@ public struct ApplyOutcome: Sendable, Hashable {
     /// the latest such wall time (ms since the epoch). They are merged like any other (the hybrid clock keeps
     /// later local edits ordered after them); a caller warns that the other laptop's clock looks wrong.
     public var aheadOfClock: [DeviceID: Int64] = [:]
+    /// Changes now waiting, after a gap in their device's numbering, for the missing ones (all, not only this
+    /// batch's): held aside, applied once the gap fills.
+    public var waiting = 0
+    /// Changes whose id this journal holds with different content: held aside for the user (`ally check`).
+    public var differing: [ChangeID] = []
 
     /// `aheadOfClock` as the CLI's JSON shows it: full device id → latest stamp in ISO 8601.
     public var clockAheadStamps: [String: String] {

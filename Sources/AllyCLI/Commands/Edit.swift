@@ -78,6 +78,8 @@ struct Edit: ParsableCommand {
                 "--minutes and --pledge are for actions; this entry is a \(entry.kind.rawValue)", exitCode: 2)
         }
         var patch = EntryPatch()
+        // The body as read now: an edit names these versions as parents, whatever arrives while the editor is open.
+        let base = try journal.bodyBase(of: entryID)
         if let title { patch.scalars[.title] = title.isEmpty ? .some(nil) : title }
         if let level { patch.scalars[.level] = level.rawValue }
         if let occurredOn {
@@ -106,7 +108,7 @@ struct Edit: ParsableCommand {
                     exitCode: 2)
             }
             let edited = try Editor.edit(
-                entry.body
+                base.text
                     + Editor.instructions(["Editing \(entry.kind.rawValue) \(id). Save to keep, empty to cancel."]),
                 context: context)
             if edited.isEmpty {
@@ -117,13 +119,14 @@ struct Edit: ParsableCommand {
         let practice = try Practice(context: context)
         if phi.redactPHI, body == nil, patch.body == nil {
             // `--redact-phi` alone cleans what the entry already holds.
-            patch.body = entry.body
+            patch.body = base.text
             if patch.scalars[.title] == nil, let title = entry.title { patch.scalars[.title] = title }
         }
         let newTitle = patch.scalars[.title] ?? nil
         let vetted = try phi.guard.vet(title: newTitle, body: patch.body, config: practice.config, context: context)
         if newTitle != nil { patch.scalars[.title] = vetted.title }
         patch.body = vetted.body
+        if patch.body != nil { patch.bodyBase = base }
         var closing: LocalWrite?
         if let closingReflection {
             let text = try Parse.text(closingReflection, context: context).trimmingCharacters(

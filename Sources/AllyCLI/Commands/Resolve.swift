@@ -60,6 +60,8 @@ struct Resolve: ParsableCommand {
             let text = try settledText(entry: entry, conflict: conflict, context: context)
             var patch = EntryPatch()
             patch.body = text
+            // The settled text is made from the versions shown; one that arrived meanwhile stays a head (§4.3).
+            patch.bodyBase = EntryPatch.BodyBase(parents: conflict.bodyVersions.map(\.id), text: entry.body)
             result = try journal.update(entryID, patch: patch)
         }
         if keep { result = try journal.restore(entryID) }

@@ -80,6 +80,7 @@ struct Status: ParsableCommand {
         var lastSync: String?
         var entries: Int
         var conflicts: Int
+        var heldAside: HeldSummary
     }
 
     func run() throws {
@@ -91,7 +92,7 @@ struct Status: ParsableCommand {
             journal: journal.path, device: journal.deviceID.rawValue, server: state["server"],
             username: state["username"],
             pendingChanges: try journal.unpushedCount(), lastSync: state["lastSync"], entries: counts.entries,
-            conflicts: counts.conflicts)
+            conflicts: counts.conflicts, heldAside: HeldSummary(try journal.heldChanges()))
         if output.json {
             context.print(try JSONOutput.string(report))
             return
@@ -105,6 +106,7 @@ struct Status: ParsableCommand {
             context.print("account    not linked (`ally account register` or `ally account login`)")
         }
         context.print("entries    \(report.entries), \(plural(report.conflicts, "conflict"))")
+        for line in report.heldAside.lines { context.print("held       " + line) }
     }
 }
 

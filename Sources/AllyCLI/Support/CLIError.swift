@@ -20,7 +20,7 @@ public struct CLIError: Error, CustomStringConvertible {
     /// Exit statuses, documented in `ally --help` and docs/CLI.md.
     static func exitCode(for code: JournalError.Code) -> Int32 {
         switch code {
-        case .notFound, .unknownEntry: 3
+        case .notFound, .unknownEntry, .halfMade: 3
         case .ambiguousEntry, .invalidInput, .invalidQuery: 2
         case .notAJournal, .newerSchema, .corrupt: 4
         case .conflictingChange, .invalidState: 5

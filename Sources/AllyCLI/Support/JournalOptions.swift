@@ -34,18 +34,29 @@ public struct JournalOptions: ParsableArguments {
             throw CLIError(
                 "no journal at \(path) yet; start one with `ally init` or write a first entry with `ally new reflection`",
                 exitCode: 3)
+        } catch let error as JournalError where error.code == .halfMade {
+            throw CLIError(error.message, exitCode: 3)
         }
     }
 
     /// Opens the journal for a command that writes, creating it (and saying where) if there is none yet.
+    ///
+    /// Safe when several processes write a first entry at once: one creates the journal, the others open it.
     func openOrCreate(in context: CLIContext) throws -> Journal {
         let path = path(in: context)
         do {
             return try Journal.open(at: path, clock: context.clock)
-        } catch let error as JournalError where error.code == .notFound {
-            let journal = try Journal.create(at: path, clock: context.clock)
-            context.note("Created a new journal at \(path)")
-            return journal
+        } catch let error as JournalError where error.code == .notFound || error.code == .halfMade {
+            do {
+                let journal = try Journal.create(at: path, clock: context.clock)
+                if error.code == .halfMade {
+                    context.note("Moved aside a journal file left half-made by an interrupted creation")
+                }
+                context.note("Created a new journal at \(path)")
+                return journal
+            } catch let raced as JournalError where raced.code == .alreadyExists {
+                return try Journal.open(at: path, clock: context.clock)
+            }
         }
     }
 }

@@ -13,9 +13,11 @@ extension Change: Codable {
         let seq = try c.decode(Int64.self, forKey: .seq)
         let wall = try c.decode(Int64.self, forKey: .wall)
         let counter = try c.decode(Int32.self, forKey: .counter)
-        guard seq >= 1, wall >= 0, counter >= 0 else {
+        guard (1...Change.maximumSeq).contains(seq), (0...ChangeOperation.latestMillis).contains(wall), counter >= 0
+        else {
             throw DecodingError.dataCorruptedError(
-                forKey: .seq, in: c, debugDescription: "seq, wall and counter must not be negative")
+                forKey: .seq, in: c,
+                debugDescription: "seq must be 1…2^53−1, wall 0…year 9999 and counter not negative")
         }
         id = ChangeID(deviceID: device, seq: seq)
         at = HybridTimestamp(wallMillis: wall, counter: counter, deviceID: device)
@@ -47,9 +49,8 @@ extension Change: Codable {
             throw DecodingError.dataCorruptedError(
                 forKey: .op, in: c, debugDescription: "unknown operation '\(op)' (written by a newer ally?)")
         }
-        guard operation.isWellFormed else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .op, in: c, debugDescription: "a value is not valid for its field in change \(id)")
+        if let problem = operation.problem {
+            throw DecodingError.dataCorruptedError(forKey: .op, in: c, debugDescription: "\(problem) in change \(id)")
         }
     }
 
@@ -87,6 +88,9 @@ extension Change: Codable {
 }
 
 extension Change {
+    /// The largest seq a change may carry, so that it stays exact in every JSON reader (SPEC §2).
+    public static let maximumSeq: Int64 = 9_007_199_254_740_991
+
     /// The canonical JSON bytes of the change: sorted keys, no extra whitespace. Identical changes encode
     /// identically, which is how a journal tells a replayed change from a different one under the same id.
     public func canonicalJSON() throws -> Data {

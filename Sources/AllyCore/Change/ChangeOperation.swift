@@ -36,15 +36,28 @@ public enum ChangeOperation: Hashable, Sendable {
         }
     }
 
+    /// The earliest creation time a change may carry: 0001-01-01T00:00:00Z, in ms since the epoch.
+    public static let earliestMillis: Int64 = -62_135_596_800_000
+    /// The latest creation time or wall time a change may carry: 9999-12-31T23:59:59.999Z.
+    public static let latestMillis: Int64 = 253_402_300_799_999
+
     /// Whether every value in the operation is acceptable for its field.
-    public var isWellFormed: Bool {
+    public var isWellFormed: Bool { problem == nil }
+
+    /// What makes the operation unacceptable, in words, or nil. The one definition of validity (SPEC §2): the
+    /// write path refuses what this refuses, and the decoder refuses it in what arrives, so what ally writes, ally
+    /// can read.
+    public var problem: String? {
         switch self {
-        case .create(_, let createdAt): createdAt >= 0
-        case .set(let field, let value): field.accepts(value)
-        case .add(let field, let element): field.accepts(element)
-        case .remove(let field, let element, _): field.accepts(element)
-        case .editBody: true
-        case .trash, .restore: true
+        case .create(_, let createdAt):
+            (Self.earliestMillis...Self.latestMillis).contains(createdAt) ? nil : "a creation time outside the years 1–9999"
+        case .set(let field, let value):
+            field.accepts(value) ? nil : "\(field.rawValue) \(Quoted(value ?? "")) is not a valid value"
+        case .add(let field, let element), .remove(let field, let element, _):
+            field.accepts(element) ? nil : "\(Quoted(element)) is not a valid element of \(field.rawValue)"
+        case .editBody(let text, _):
+            text.unicodeScalars.contains("\0") ? "the body contains a NUL character" : nil
+        case .trash, .restore: nil
         }
     }
 }

@@ -18,7 +18,7 @@ public enum SetField: String, CaseIterable, Codable, Sendable, Hashable {
 public enum Tag {
     /// Lower-cases and strips a leading `#` or `@` (jrnl's tag marks).
     public static func normalized(_ text: String) -> String {
-        var tag = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var tag = text.trimmingCharacters(in: .whitespaces).lowercased().precomposedStringWithCanonicalMapping
         while let first = tag.first, first == "#" || first == "@" { tag.removeFirst() }
         return tag
     }

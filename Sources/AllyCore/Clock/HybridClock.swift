@@ -17,7 +17,10 @@ public struct HybridClock: Sendable {
     /// Issues the next timestamp, strictly above every one issued or observed so far.
     public mutating func tick(wallMillis: Int64) -> HybridTimestamp {
         let next: HybridTimestamp
-        if let latest, latest.wallMillis >= wallMillis {
+        if let latest, latest.wallMillis >= wallMillis, latest.counter == Int32.max {
+            // §3: the counter never overflows; the wall moves on by a millisecond instead.
+            next = HybridTimestamp(wallMillis: latest.wallMillis &+ 1, counter: 0, deviceID: deviceID)
+        } else if let latest, latest.wallMillis >= wallMillis {
             next = HybridTimestamp(wallMillis: latest.wallMillis, counter: latest.counter + 1, deviceID: deviceID)
         } else {
             next = HybridTimestamp(wallMillis: wallMillis, counter: 0, deviceID: deviceID)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a user asks to change in one entry, before it becomes changes.
 ///
 /// `operations(against:)` turns the request into the smallest list of operations, using the entry's merge
@@ -11,6 +13,23 @@ public struct EntryPatch: Sendable, Hashable {
     public var removals: [SetField: [String]] = [:]
     /// The new body text, if it changes.
     public var body: String?
+    /// What the new body was made from, when the user saw the body before writing it (an editor, `resolve`).
+    /// Without it, the body is taken as made from the heads held at the moment of writing.
+    public var bodyBase: BodyBase?
+
+    /// The body versions a user's text was made from, captured when the text was shown to them (SPEC §4.3).
+    public struct BodyBase: Sendable, Hashable {
+        /// The heads the user saw.
+        public var parents: [ChangeID]
+        /// The text the user saw: those heads merged.
+        public var text: String
+
+        /// Makes a base.
+        public init(parents: [ChangeID], text: String) {
+            self.parents = parents
+            self.text = text
+        }
+    }
 
     /// Makes an empty patch.
     public init() {}
@@ -28,19 +47,29 @@ public struct EntryPatch: Sendable, Hashable {
     public func operations(against state: EntryState) -> [ChangeOperation] {
         var operations: [ChangeOperation] = []
         for field in ScalarField.allCases {
-            guard let wanted = scalars[field] else { continue }
+            guard var wanted = scalars[field] else { continue }
+            // §2: equal text is equal bytes; a title typed in NFD is stored as NFC.
+            if field == .title { wanted = wanted.map(\.precomposedStringWithCanonicalMapping) }
             if state.value(of: field) != wanted { operations.append(.set(field, wanted)) }
         }
         for field in SetField.allCases {
             let present = Set(state.elements(of: field))
-            for element in Set(additions[field] ?? []).sorted() where !present.contains(element) {
+            let added = (additions[field] ?? []).map(\.precomposedStringWithCanonicalMapping)
+            for element in Set(added).sorted() where !present.contains(element) {
                 operations.append(.add(field, element))
             }
-            for element in Set(removals[field] ?? []).sorted() where present.contains(element) {
+            let removed = (removals[field] ?? []).map(\.precomposedStringWithCanonicalMapping)
+            for element in Set(removed).sorted() where present.contains(element) {
                 operations.append(.remove(field, element, observed: state.liveAdds(of: element, in: field)))
             }
         }
-        if let body {
+        if let body, let base = bodyBase {
+            // §4.3: the new version is made from what the user saw; a version that arrived while they were
+            // editing stays a head and merges with theirs like any concurrent edit, so nothing is overwritten.
+            if body != base.text || base.parents.count > 1 {
+                operations.append(.editBody(text: body, parents: base.parents))
+            }
+        } else if let body {
             let heads = state.body.heads
             let changesText = heads.isEmpty ? !body.isEmpty : heads.count > 1 || state.body.resolved().text != body
             if changesText {

@@ -14,11 +14,18 @@ public struct BodyGraph: Hashable, Sendable {
         if versions[version.id] == nil { versions[version.id] = version }
     }
 
+    /// The parents of `version` that count (SPEC §4.3): known versions stamped before it. A writer names as
+    /// parents only versions it held, which its clock had seen, so a parent stamped at or after its child can
+    /// only come from a damaged or crafted change; ignoring it keeps the graph acyclic in every journal alike.
+    func parents(of version: BodyVersion) -> [ChangeID] {
+        version.parents.filter { parent in versions[parent].map { $0.at < version.at } ?? false }
+    }
+
     /// The versions no other known version was made from, oldest first.
     /// - Complexity: O(v + p) for v versions with p parent links.
     public var heads: [BodyVersion] {
         var superseded = Set<ChangeID>()
-        for version in versions.values { superseded.formUnion(version.parents) }
+        for version in versions.values { superseded.formUnion(parents(of: version)) }
         return versions.values.filter { !superseded.contains($0.id) }.sorted { $0.at < $1.at }
     }
 
@@ -29,34 +36,67 @@ public struct BodyGraph: Hashable, Sendable {
         var stack = [id]
         while let next = stack.popLast() {
             guard let version = versions[next], seen.insert(next).inserted else { continue }
-            stack.append(contentsOf: version.parents)
+            stack.append(contentsOf: parents(of: version))
         }
         return seen
     }
 
+    /// The best common ancestors among `common` (a set closed under ancestry): those that are not an ancestor of
+    /// another one, oldest first. Usually one; two or more after a criss-cross merge.
+    /// - Complexity: O(c·(v + p)).
+    func bestCommonAncestors(_ common: Set<ChangeID>) -> [BodyVersion] {
+        var best = common
+        for id in common where best.contains(id) {
+            var older = ancestry(of: id)
+            older.remove(id)
+            best.subtract(older)
+        }
+        return best.compactMap { versions[$0] }.sorted { $0.at < $1.at }
+    }
+
     /// The body to show, and whether the heads' edits overlapped.
     ///
-    /// Heads are folded oldest first; each is merged into the result so far against the latest version that
-    /// both already descend from (the empty text if none). The order depends only on the versions' timestamps,
-    /// so every journal holding the same versions shows the same text.
-    /// - Complexity: O(h·(v + p)) graph work plus one text merge per extra head.
+    /// Heads are folded oldest first; each is merged into the result so far against the best common ancestor of
+    /// the two. When there are several (a criss-cross), the base is their own merge, made the same way (git's
+    /// recursive strategy), so that no deliberate edit on either side is undone by the choice of one ancestor.
+    /// The order depends only on the versions' timestamps, so every journal holding the same versions shows the
+    /// same text.
+    /// - Complexity: O(h·c·(v + p)) graph work plus one text merge per extra head and per virtual base.
     public func resolved() -> TextMerge.Result {
         let heads = heads
-        guard let first = heads.first else { return TextMerge.Result(text: "", hasConflict: false) }
-        var text = first.text
-        var known = ancestry(of: first.id)
+        guard !heads.isEmpty else { return TextMerge.Result(text: "", hasConflict: false) }
+        return merged(heads, depth: 0)
+    }
+
+    /// How deep virtual bases may nest before the newest best ancestor is taken as the base; far beyond what
+    /// people make, it only bounds the work a crafted graph can ask for.
+    static let maximumDepth = 8
+
+    /// Folds `versions` (oldest first) as `resolved()` describes.
+    func merged(_ versions: [BodyVersion], depth: Int) -> TextMerge.Result {
+        var text = versions[0].text
+        var known = ancestry(of: versions[0].id)
         var hasConflict = false
-        var label = first.id.short
-        for head in heads.dropFirst() {
-            let ancestry = ancestry(of: head.id)
-            let base = ancestry.intersection(known).compactMap { versions[$0] }.max { $0.at < $1.at }
+        var label = versions[0].id.short
+        for version in versions.dropFirst() {
+            let ancestry = ancestry(of: version.id)
+            let best = bestCommonAncestors(ancestry.intersection(known))
+            let base: String
+            switch best.count {
+            case 0: base = ""
+            case 1: base = best[0].text
+            default:
+                // A virtual base keeps any conflict markers of its own merge as text, as git does: the heads'
+                // merge then shows both sides where the ancestors themselves disagreed.
+                base = depth < Self.maximumDepth ? merged(best, depth: depth + 1).text : best[best.count - 1].text
+            }
             let result = TextMerge.merge(
-                base: base?.text ?? "", ours: text, theirs: head.text, oursLabel: "version \(label)",
-                theirsLabel: "version \(head.id.short)")
+                base: base, ours: text, theirs: version.text, oursLabel: "version \(label)",
+                theirsLabel: "version \(version.id.short)")
             text = result.text
             hasConflict = hasConflict || result.hasConflict
             known.formUnion(ancestry)
-            label += "+" + head.id.short
+            label += "+" + version.id.short
         }
         return TextMerge.Result(text: text, hasConflict: hasConflict)
     }

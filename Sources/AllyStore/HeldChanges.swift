@@ -1,0 +1,108 @@
+import AllyCore
+import GRDB
+
+/// A received change kept out of the change log (Protocol/SPEC.md §2.1), as `ally check` lists it.
+public struct HeldChange: Sendable, Hashable {
+    /// Why a change is held aside.
+    public enum Reason: String, Sendable {
+        /// It follows a gap in its device's numbering; it is applied once the missing changes arrive.
+        case gap
+        /// This journal holds a different change under the same id; the user settles it.
+        case differs
+    }
+
+    /// The change as it arrived.
+    public var change: Change
+    /// Why it is held.
+    public var reason: Reason
+    /// When it was first held (ms since the epoch, this laptop's clock).
+    public var heldAt: Int64
+}
+
+/// SQL for the `held_change` table.
+enum HeldChanges {
+    static func hold(_ change: Change, json: String, reason: HeldChange.Reason, at now: Int64, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO held_change(device, seq, entry, json, reason, held_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(device, seq, json) DO NOTHING
+                """,
+            arguments: [
+                change.id.deviceID.rawValue, change.id.seq, change.entryID.rawValue, json, reason.rawValue, now,
+            ])
+    }
+
+    /// Removes and returns the changes of `device` waiting for a gap, so the caller can try them again.
+    static func takeWaiting(from device: DeviceID, in db: Database) throws -> [(change: Change, json: String)] {
+        let rows = try String.fetchAll(
+            db, sql: "SELECT json FROM held_change WHERE reason = 'gap' AND device = ?", arguments: [device.rawValue])
+        guard !rows.isEmpty else { return [] }
+        try db.execute(
+            sql: "DELETE FROM held_change WHERE reason = 'gap' AND device = ?", arguments: [device.rawValue])
+        return try rows.map { (try ChangeLog.decode($0), $0) }
+    }
+
+    /// Whether the user already settled this very copy (it arrives again with every bundle from that laptop).
+    static func isSettled(_ change: Change, json: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db,
+            sql: "SELECT EXISTS(SELECT 1 FROM held_change WHERE device = ? AND seq = ? AND json = ? AND settled = 1)",
+            arguments: [change.id.deviceID.rawValue, change.id.seq, json]) ?? false
+    }
+
+    static func count(_ reason: HeldChange.Reason, in db: Database) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM held_change WHERE reason = ? AND settled = 0", arguments: [reason.rawValue])
+            ?? 0
+    }
+}
+
+extension Journal {
+    /// The received changes held aside and not settled, oldest first.
+    public func heldChanges() throws -> [HeldChange] {
+        try Journal.wrap {
+            try database.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT json, reason, held_at FROM held_change WHERE settled = 0 ORDER BY rowid"
+                ).compactMap { row in
+                    guard let reason = HeldChange.Reason(rawValue: row["reason"]) else { return nil }
+                    return HeldChange(change: try ChangeLog.decode(row["json"]), reason: reason, heldAt: row["held_at"])
+                }
+            }
+        }
+    }
+
+    /// Settles every held change that differs from this journal's copy by keeping both (SPEC §2.1): the other
+    /// copy's operation is written again as a new change of this journal, so its words merge like any concurrent
+    /// edit, and that copy is marked settled so it is not held again when it comes back. Returns how many.
+    @discardableResult
+    public func settleDifferingChanges() throws -> Int {
+        let now = clock()
+        return try Journal.wrap {
+            try database.write { db in
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT rowid, json FROM held_change WHERE reason = 'differs' AND settled = 0 ORDER BY rowid")
+                guard !rows.isEmpty else { return 0 }
+                var appender = try ChangeAppender(db, deviceID: deviceID, wallMillis: now)
+                var touched = Set<EntryID>()
+                for row in rows {
+                    let held = try ChangeLog.decode(row["json"])
+                    if case .create = held.operation {
+                        // The entry exists under this id already; a second create adds nothing.
+                    } else {
+                        _ = try appender.append(held.operation, to: held.entryID, in: db)
+                        touched.insert(held.entryID)
+                    }
+                    try db.execute(
+                        sql: "UPDATE held_change SET settled = 1 WHERE rowid = ?", arguments: [row["rowid"] as Int64])
+                }
+                for entryID in touched {
+                    if let entry = try ChangeLog.state(of: entryID, in: db).makeEntry() {
+                        try Projection.save(entry, in: db)
+                    }
+                }
+                return rows.count
+            }
+        }
+    }
+}
