@@ -53,7 +53,9 @@ public enum SealedBundle {
         guard bytes.count >= headerCount + 16, isSealed(sealed) else { throw .truncated }
         guard bytes[8] == version else { throw .unknownVersion(bytes[8]) }
         let (logRounds, blockSize, parallelism) = (bytes[9], bytes[10], bytes[11])
-        guard (10...20).contains(logRounds), (1...16).contains(blockSize), (1...4).contains(parallelism) else {
+        // §6: a file may ask for less work than ally's own (15, 8, 1), never more: a crafted header must not make
+        // the reader spend more time or memory than sealing costs.
+        guard (10...15).contains(logRounds), blockSize == 8, parallelism == 1 else {
             throw .unreasonableCost
         }
         let header = Data(bytes[0..<headerCount])
@@ -75,7 +77,7 @@ public enum SealedBundle {
         -> SymmetricKey
     {
         let derived = try KDF.Scrypt.deriveKey(
-            from: Data(passphrase.utf8), salt: salt, outputByteCount: 32, rounds: 1 << Int(logRounds),
+            from: try PreparedPassphrase.bytes(passphrase), salt: salt, outputByteCount: 32, rounds: 1 << Int(logRounds),
             blockSize: blockSize, parallelism: parallelism)
         return SymmetricKey(data: derived.withUnsafeBytes { Data($0) })
     }

@@ -25,6 +25,17 @@ public struct LocalWrite: Sendable, Hashable {
     }
 }
 
+extension LocalWrite {
+    /// What the journal would refuse in this write of a new entry, checked before anything is opened or created
+    /// (`ally import` checks a whole file first), or nil. Writes to existing entries are checked when written.
+    public var problem: String? {
+        if let invalid = patch.invalidValue { return "\(invalid) is not a valid value" }
+        guard let kind else { return nil }
+        if let problem = ChangeOperation.create(kind: kind, createdAt: createdAt ?? 0).problem { return problem }
+        return patch.operations(against: EntryState(entryID: entryID)).lazy.compactMap(\.problem).first
+    }
+}
+
 /// What merging foreign changes did.
 public struct ApplyOutcome: Sendable, Hashable {
     /// Changes new to this journal, now in its log.

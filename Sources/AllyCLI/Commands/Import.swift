@@ -57,15 +57,26 @@ struct Import: ParsableCommand {
         guard let top = object as? [String: Any] else {
             throw CLIError("\(file) is neither an ally export nor a jrnl export; nothing was imported", exitCode: 2)
         }
-        let journal = try journalOptions.openOrCreate(in: context)
-        let summary: Summary
+        // Read and check the whole file before touching (or creating) the journal: a refused file leaves no trace.
+        let format: String
+        var writes: [LocalWrite]
         if top["format"] as? String == "ally-export" {
-            summary = try importAlly(data, journal: journal)
+            (format, writes) = ("ally", try readAlly(data))
         } else if top["entries"] is [Any] {
-            summary = try importJrnl(data, journal: journal, context: context)
+            (format, writes) = ("jrnl", try readJrnl(data, context: context))
         } else {
             throw CLIError("\(file) is neither an ally export nor a jrnl export; nothing was imported", exitCode: 2)
         }
+        for (index, write) in writes.enumerated() {
+            if let problem = write.problem {
+                throw CLIError("entry \(index + 1) of \(file): \(problem); nothing was imported", exitCode: 2)
+            }
+        }
+        let journal = try journalOptions.openOrCreate(in: context)
+        let total = writes.count
+        if format == "ally" { writes = try writes.filter { try journal.entry($0.entryID) == nil } }
+        try Self.write(writes, to: journal, context: context)
+        let summary = Summary(format: format, imported: writes.count, skipped: total - writes.count)
         if output.json {
             context.print(try JSONOutput.string(summary))
         } else {
@@ -75,7 +86,7 @@ struct Import: ParsableCommand {
         }
     }
 
-    func importAlly(_ data: Data, journal: Journal) throws -> Summary {
+    func readAlly(_ data: Data) throws -> [LocalWrite] {
         let document: Export.Document
         do {
             document = try JSONDecoder().decode(Export.Document.self, from: data)
@@ -88,13 +99,9 @@ struct Import: ParsableCommand {
                 "\(file) is an ally export of version \(document.version); this ally reads version 1", exitCode: 2)
         }
         var writes: [LocalWrite] = []
-        var skipped = 0
         var seen = Set<EntryID>()
         for entry in document.entries {
-            if try journal.entry(entry.id) != nil || !seen.insert(entry.id).inserted {
-                skipped += 1
-                continue
-            }
+            guard seen.insert(entry.id).inserted else { continue }
             var patch = EntryPatch()
             patch.body = entry.body
             let scalars: [(ScalarField, String?)] = [
@@ -111,11 +118,10 @@ struct Import: ParsableCommand {
                     entryID: entry.id, kind: entry.kind, createdAt: entry.createdAt, patch: patch,
                     trash: entry.isTrashed))
         }
-        try Self.write(writes, to: journal, context: CLIContext.current)
-        return Summary(format: "ally", imported: writes.count, skipped: skipped)
+        return writes
     }
 
-    func importJrnl(_ data: Data, journal: Journal, context: CLIContext) throws -> Summary {
+    func readJrnl(_ data: Data, context: CLIContext) throws -> [LocalWrite] {
         let export: JrnlExport
         do {
             export = try JSONDecoder().decode(JrnlExport.self, from: data)
@@ -149,8 +155,7 @@ struct Import: ParsableCommand {
             patch.additions[.tags] = tags
             writes.append(LocalWrite(entryID: .random(), kind: .reflection, createdAt: createdAt, patch: patch))
         }
-        try Self.write(writes, to: journal, context: CLIContext.current)
-        return Summary(format: "jrnl", imported: writes.count, skipped: 0)
+        return writes
     }
 
     /// Writes in one transaction, with a running count on a terminal (DESIGN.md §9) and nothing when piped.
@@ -183,6 +188,11 @@ enum InputFile {
             throw CLIError("no file at \(path)", exitCode: 3)
         }
         guard !isDirectory.boolValue else { throw CLIError("\(path) is a folder, not a file", exitCode: 2) }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+            size > ChangeBundle.maximumBytes
+        {
+            throw CLIError("\(path) is larger than \(ChangeBundle.maximumBytes >> 20) MiB; nothing was read", exitCode: 2)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("cannot read \(path) (check its permissions)")
         }

@@ -38,6 +38,11 @@ enum Secrets {
         guard secret.count >= minimumLength else {
             throw CLIError("a \(what) needs at least \(minimumLength) characters", exitCode: 2)
         }
+        do {
+            _ = try PreparedPassphrase.bytes(secret)
+        } catch {
+            throw CLIError("this \(what) cannot be used: \(error.description)", exitCode: 2)
+        }
         return secret
     }
 

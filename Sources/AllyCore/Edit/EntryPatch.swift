@@ -81,10 +81,11 @@ public struct EntryPatch: Sendable, Hashable {
 
     /// Whether every value in the patch is acceptable for its field.
     public var invalidValue: String? {
-        for (field, value) in scalars where !field.accepts(value) { return "\(field.rawValue) '\(value ?? "")'" }
+        for (field, value) in scalars where !field.accepts(value) { return "\(field.rawValue) \(Quoted(value ?? ""))" }
         for (field, elements) in additions {
-            for element in elements where !field.accepts(element) { return "\(field.rawValue) '\(element)'" }
+            for element in elements where !field.accepts(element) { return "\(field.rawValue) \(Quoted(element))" }
         }
+        if let body, body.unicodeScalars.contains("\0") { return "a body with a NUL character" }
         return nil
     }
 }
