@@ -40,7 +40,6 @@ import Testing
 
     @Test func filesThatAreNotJournalsAreRefusedUntouched() throws {
         let cases: [(String, Data)] = [
-            ("empty", Data()),
             ("text", Data("Dear diary, this is not SQLite.\n".utf8)),
             ("binary", Data((0..<4096).map { UInt8($0 % 251) })),
         ]

@@ -1,6 +1,7 @@
 import AllyCore
 import AllyTesting
 import Foundation
+import GRDB
 import Testing
 
 @testable import AllyStore
@@ -61,19 +62,75 @@ import Testing
         #expect(try b.counts().changes == changes.count)
     }
 
-    @Test func aDifferentChangeUnderAKnownIDIsRefusedAndNothingIsApplied() throws {
+    /// Issue 8 §5: "differs" is never a dead end. The journal keeps its own copy, applies everything else, holds
+    /// the other copy aside and reports it; `settleDifferingChanges` keeps both, and the copy is not held again.
+    @Test func aDifferentChangeUnderAKnownIDIsHeldAsideAndTheRestIsApplied() throws {
         let (a, b) = try pair()
         let entry = try a.create(.reflection, patch: .body("original"))
         _ = try b.apply(try a.allChanges())
         var forged = try a.allChanges()
         let last = forged.removeLast()
         forged.append(
-            Change(id: last.id, at: last.at, entryID: last.entryID, operation: .editBody(text: "forged", parents: [])))
+            Change(id: last.id, at: last.at, entryID: last.entryID, operation: .editBody(text: "other copy", parents: [])))
         let other = try a.create(.reflection, patch: .body("new one"))
         let batch = try a.changes(for: other.id) + forged
-        #expect(performing: { try b.apply(batch) }, throws: { ($0 as? JournalError)?.code == .conflictingChange })
-        #expect(try b.entry(other.id) == nil)
+
+        let outcome = try b.apply(batch)
+        #expect(outcome.differing == [last.id])
+        #expect(try b.entry(other.id)?.body == "new one")
         #expect(try b.entry(entry.id)?.body == "original")
+        #expect(try b.heldChanges().map(\.change) == [forged.last])
+        #expect(try b.apply(batch).differing == [last.id], "held again, not duplicated")
+        #expect(try b.heldChanges().count == 1)
+
+        // Settling keeps both texts: the other copy is written again as this journal's change.
+        #expect(try b.settleDifferingChanges() == 1)
+        let settled = try #require(try b.entry(entry.id))
+        #expect(settled.body.contains("original") && settled.body.contains("other copy"))
+        #expect(try b.heldChanges().isEmpty)
+        let again = try b.apply(batch)
+        #expect(again.differing.isEmpty && again.inserted == 0)
+        try b.checkInvariants()
+    }
+
+    /// Issue 8 §5 / SPEC §2.1: a change after a gap in its device's numbering waits, and is applied once the
+    /// gap fills; a trash written meanwhile never claims to have seen the missing change.
+    @Test func aChangeAfterAGapWaitsForTheMissingOnes() throws {
+        let (a, b) = try pair()
+        let entry = try a.create(.reflection, patch: .body("one"))
+        try a.update(entry.id, patch: .body("one\ntwo"))
+        try a.update(entry.id, patch: .body("one\ntwo\nthree"))
+        let changes = try a.allChanges()
+        #expect(changes.count == 4)
+        let first = try b.apply([changes[0], changes[1], changes[3]])
+        #expect(first.inserted == 2 && first.waiting == 1)
+        #expect(try b.heldChanges().map(\.reason) == [.gap])
+        #expect(try b.entry(entry.id)?.body == "one")
+        try b.checkInvariants()
+        let second = try b.apply([changes[2]])
+        #expect(second.inserted == 2 && second.waiting == 0)
+        #expect(try b.entry(entry.id)?.body == "one\ntwo\nthree")
+        #expect(try b.heldChanges().isEmpty)
+        try b.checkInvariants()
+    }
+
+    /// SPEC §2.1: changes under the receiving journal's own id beyond its last seq (its history from before a
+    /// restore) are applied, and its next change takes the next seq.
+    @Test func ownChangesFromBeforeARestoreAreTakenBack() throws {
+        let (a, _) = try pair()
+        let backup = folder.file("backup.sqlite")
+        let entry = try a.create(.reflection, patch: .body("before the backup"))
+        try a.database.backup(to: try DatabaseQueue(path: backup))
+        try a.update(entry.id, patch: .body("after the backup"))
+        let lost = try a.allChanges()
+        let restored = try Journal.open(at: backup, clock: clock.reading)
+        #expect(restored.deviceID == a.deviceID)
+        let outcome = try restored.apply(lost)
+        #expect(outcome.inserted == 1 && outcome.differing.isEmpty)
+        #expect(try restored.entry(entry.id)?.body == "after the backup")
+        try restored.update(entry.id, patch: .body("written after the restore"))
+        #expect(try restored.allChanges().last?.id.seq == Int64(lost.count + 1))
+        try restored.checkInvariants()
     }
 
     @Test("Any batching and order of the same changes gives the same journal", arguments: [UInt64(1), 2, 3])

@@ -1,0 +1,128 @@
+import AllyCore
+import AllyStore
+import AllyTesting
+import Foundation
+import Testing
+
+/// Issue 8 §4, §8, §9: what ally writes, ally can read; equal text is equal bytes; errors are one clean line.
+@Suite struct WrittenIsReadableTests {
+    let folder = TemporaryDirectory()
+
+    /// A jrnl entry dated 1969-07-20 was imported, after which check, history, bundle export and sync all
+    /// exited 4 ("a stored change cannot be read").
+    @Test func datesBefore1970ImportAndStayReadable() throws {
+        let a = Laptop(folder, "a")
+        let jrnl = folder.file("jrnl.json")
+        try """
+        {"entries": [{"date": "1969-07-20", "time": "20:17", "title": "Moon", "body": "One small step", "tags": []},
+                     {"date": "0001-01-01", "time": "00:00", "title": "Year one", "body": "Earliest", "tags": []}]}
+        """.write(toFile: jrnl, atomically: true, encoding: .utf8)
+        let imported = a.run("import", jrnl)
+        // Year 1 at midnight local time may fall before 0001-01-01T00:00Z: then it is refused whole, never half.
+        if imported.status != 0 {
+            #expect(imported.stderr.contains("years 1–9999") && !FileManager.default.fileExists(atPath: a.path))
+            try #"{"entries": [{"date": "1969-07-20", "time": "20:17", "title": "Moon", "body": "One small step"}]}"#
+                .write(toFile: jrnl, atomically: true, encoding: .utf8)
+            a.ok("import", jrnl)
+        }
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: Data(a.ok("list", "--json").utf8)) as? [[String: Any]])?
+                .first { $0["title"] as? String == "Moon" }?["id"] as? String)
+        a.ok("check")
+        a.ok("history", id)
+        let export = folder.file("a.json")
+        a.ok("export", "--format", "json", "--output", export)
+        a.ok("bundle", "export", folder.file("a.bundle"))
+        let b = Laptop(folder, "b")
+        b.ok("bundle", "import", folder.file("a.bundle"))
+        b.ok("check")
+        let c = Laptop(folder, "c")
+        c.ok("import", export)
+        #expect(try decodeJSON(c.ok("show", id, "--json"))["createdAt"] as? String == "1969-07-20T20:17:00.000Z")
+        c.ok("check")
+    }
+
+    /// A NUL in a body or title saved "before", hid "after" from search and broke `ally check` everywhere.
+    @Test func aNULCharacterIsRefusedAndNothingIsWritten() throws {
+        let a = Laptop(folder, "a")
+        a.ok("new", "reflection", "first")
+        let before = try a.snapshot()
+        for arguments in [["new", "reflection", "-"], ["new", "reflection", "--title", "x\u{0}y", "body"]] {
+            let result = a.run.run(arguments, stdin: Data("before\u{0}after".utf8))
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("NUL") || result.stderr.contains("not a valid"), "\(result.stderr)")
+        }
+        #expect(try a.snapshot() == before)
+        a.ok("check")
+    }
+
+    /// `ally import` of a file it then refuses must not create the journal first.
+    @Test func aRefusedImportCreatesNoJournal() throws {
+        let a = Laptop(folder, "a")
+        let bad = folder.file("bad.json")
+        try #"{"entries": [{"date": "2026-02-30", "body": "no such day"}]}"#.write(
+            toFile: bad, atomically: true, encoding: .utf8)
+        let nul = folder.file("nul.json")
+        try #"{"entries": [{"date": "2026-02-03", "body": "a\u0000b"}]}"#.write(
+            toFile: nul, atomically: true, encoding: .utf8)
+        for file in [bad, nul] {
+            let result = a.run("import", file)
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: a.path), "\(file) created the journal")
+        }
+    }
+
+    /// §8: "café" tagged in NFC on A and in NFD on B is one tag, found by either spelling on both laptops.
+    @Test func aTagTypedInNFCOrNFDIsOneTag() throws {
+        let a = Laptop(folder, "a")
+        let b = Laptop(folder, "b")
+        let nfc = "caf\u{E9}"
+        let nfd = "cafe\u{301}"
+        let id = a.ok("new", "reflection", "coffee round", "--tag", nfd)
+        a.ok("bundle", "export", folder.file("a0"))
+        b.ok("bundle", "import", folder.file("a0"))
+        b.ok("edit", id, "--add-tag", nfc, "--title", "Caf\u{E9} rounds")
+        a.ok("edit", id, "--title", "Cafe\u{301} rounds")
+        b.ok("bundle", "export", folder.file("b1"))
+        a.ok("bundle", "import", folder.file("b1"))
+        a.ok("bundle", "export", folder.file("a1"))
+        b.ok("bundle", "import", folder.file("a1"))
+        for laptop in [a, b] {
+            for spelling in [nfc, nfd] {
+                #expect(laptop.ok("list", "--tag", spelling).contains(String(id.prefix(8))), "\(laptop.path)")
+            }
+            let tags = try decodeJSON(laptop.ok("show", id, "--json"))["tags"] as? [String] ?? []
+            #expect(tags.map { Array($0.utf8) } == [Array(nfc.utf8)])
+            laptop.ok("check")
+        }
+        // Byte-identical journals, not just `String ==`-equal ones.
+        #expect(Array(a.ok("show", id, "--json").utf8) == Array(b.ok("show", id, "--json").utf8))
+    }
+
+    /// §9: an error echoes what the user typed on one line, with newlines and terminal escapes written out.
+    @Test func errorsAreOneCleanLine() throws {
+        let a = Laptop(folder, "a")
+        a.ok("new", "reflection", "first")
+        for arguments in [
+            ["show", "abc\n\u{1B}[31mred"], ["new", "reflection", "x", "--tag", "two\nlines\u{1B}]0;owned\u{7}"],
+            ["list", "--since", "\u{1B}[2Jyesterday\r"], ["new", "diary\u{1B}[5m", "x"],
+        ] {
+            let result = a.run.run(arguments)
+            #expect(result.status != 0)
+            let line = result.stderr.trimmingCharacters(in: .newlines)
+            #expect(!line.contains("\n") && !line.contains("\r"), "\(arguments): \(result.stderr)")
+            #expect(!line.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(result.stderr)")
+            #expect(line.hasPrefix("ally: error: "))
+        }
+    }
+
+    /// §8: a sealed bundle's passphrase typed in NFD opens what was sealed with it in NFC (RFC 8265).
+    @Test func aPassphraseIsPreparedBeforeTheKDF() throws {
+        let a = Laptop(folder, "a", environment: ["ALLY_BUNDLE_PASSPHRASE": "caf\u{E9}\u{A0}au lait 2026"])
+        a.ok("new", "reflection", "sealed")
+        a.ok("bundle", "export", "--encrypt", folder.file("sealed"))
+        let b = Laptop(folder, "b", environment: ["ALLY_BUNDLE_PASSPHRASE": "cafe\u{301} au lait 2026"])
+        b.ok("bundle", "import", folder.file("sealed"))
+        #expect(b.ok("list").contains("sealed"))
+    }
+}
