@@ -17,7 +17,8 @@ public struct PassphraseKeys: Sendable {
     /// - Complexity: deliberately slow and memory-hard.
     public static func derive(passphrase: String, salt: Data, rounds: Int = rounds) throws -> PassphraseKeys {
         let derived = try KDF.Scrypt.deriveKey(
-            from: try PreparedPassphrase.bytes(passphrase), salt: salt, outputByteCount: 64, rounds: rounds, blockSize: 8, parallelism: 1)
+            from: try PreparedPassphrase.bytes(passphrase), salt: salt, outputByteCount: 64, rounds: rounds,
+            blockSize: 8, parallelism: 1)
         let bytes = derived.withUnsafeBytes { Data($0) }
         return PassphraseKeys(authKey: bytes.prefix(32), wrappingKey: SymmetricKey(data: bytes.suffix(32)))
     }

@@ -77,7 +77,8 @@ public enum SealedBundle {
         -> SymmetricKey
     {
         let derived = try KDF.Scrypt.deriveKey(
-            from: try PreparedPassphrase.bytes(passphrase), salt: salt, outputByteCount: 32, rounds: 1 << Int(logRounds),
+            from: try PreparedPassphrase.bytes(passphrase), salt: salt, outputByteCount: 32,
+            rounds: 1 << Int(logRounds),
             blockSize: blockSize, parallelism: parallelism)
         return SymmetricKey(data: derived.withUnsafeBytes { Data($0) })
     }

@@ -72,36 +72,66 @@ extension Journal {
         }
     }
 
+    /// What `settleDifferingChanges()` did.
+    public struct Settlement: Sendable, Equatable {
+        /// How many held copies were settled.
+        public var settled = 0
+        /// The journal's new device id, when a held copy was under its own id: another copy of this journal
+        /// exists (a file copy, or a restore from a backup), and this one now writes under a new id so the two
+        /// never number one log again.
+        public var newDeviceID: DeviceID?
+
+        /// Nothing settled.
+        public init() {}
+    }
+
     /// Settles every held change that differs from this journal's copy by keeping both (SPEC §2.1): the other
     /// copy's operation is written again as a new change of this journal, so its words merge like any concurrent
-    /// edit, and that copy is marked settled so it is not held again when it comes back. Returns how many.
+    /// edit, and that copy is marked settled so it is not held again when it comes back.
     @discardableResult
-    public func settleDifferingChanges() throws -> Int {
+    public func settleDifferingChanges() throws -> Settlement {
         let now = clock()
         return try Journal.wrap {
             try database.write { db in
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT rowid, json FROM held_change WHERE reason = 'differs' AND settled = 0 ORDER BY rowid")
-                guard !rows.isEmpty else { return 0 }
-                var appender = try ChangeAppender(db, deviceID: deviceID, wallMillis: now)
+                    db,
+                    sql: "SELECT rowid, json FROM held_change WHERE reason = 'differs' AND settled = 0 ORDER BY rowid")
+                var settlement = Settlement()
+                guard !rows.isEmpty else { return settlement }
+                let held = try rows.map { try ChangeLog.decode($0["json"]) }
+                var writer =
+                    try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'device'").flatMap(
+                        DeviceID.init(rawValue:)) ?? deviceID
+                if held.contains(where: { $0.id.deviceID == writer }) {
+                    // §2.1: two journals write under this id; this one moves to a fresh id for every later write.
+                    writer = DeviceID.random()
+                    try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'device'", arguments: [writer.rawValue])
+                    try db.execute(
+                        sql:
+                            "INSERT INTO meta(key, value) VALUES ('former-device', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        arguments: [deviceID.rawValue])
+                    settlement.newDeviceID = writer
+                }
+                var appender = try ChangeAppender(db, deviceID: writer, wallMillis: now)
                 var touched = Set<EntryID>()
-                for row in rows {
-                    let held = try ChangeLog.decode(row["json"])
-                    if case .create = held.operation {
-                        // The entry exists under this id already; a second create adds nothing.
+                for (row, change) in zip(rows, held) {
+                    let state = try ChangeLog.state(of: change.entryID, in: db)
+                    // A create adds nothing to an entry this journal already has; for one it lacks, it is the entry.
+                    if case .create = change.operation, state.makeEntry() != nil {
                     } else {
-                        _ = try appender.append(held.operation, to: held.entryID, in: db)
-                        touched.insert(held.entryID)
+                        _ = try appender.append(change.operation, to: change.entryID, in: db)
+                        touched.insert(change.entryID)
                     }
                     try db.execute(
                         sql: "UPDATE held_change SET settled = 1 WHERE rowid = ?", arguments: [row["rowid"] as Int64])
+                    settlement.settled += 1
                 }
                 for entryID in touched {
                     if let entry = try ChangeLog.state(of: entryID, in: db).makeEntry() {
                         try Projection.save(entry, in: db)
                     }
                 }
-                return rows.count
+                return settlement
             }
         }
     }

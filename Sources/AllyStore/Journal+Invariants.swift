@@ -25,7 +25,8 @@ extension Journal {
         try Journal.wrap {
             try database.read { db in
                 let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
-                let changes = try String.fetchAll(db, sql: "SELECT json FROM change ORDER BY rowid").map(ChangeLog.decode)
+                let changes = try String.fetchAll(db, sql: "SELECT json FROM change ORDER BY rowid").map(
+                    ChangeLog.decode)
                 let expected = Materializer.materialize(changes)
                 let stored = try Row.fetchAll(db, sql: "SELECT \(Projection.columns) FROM entry e").map(
                     Projection.entry(from:))
@@ -76,7 +77,9 @@ extension Journal {
         let result = try verify()
         var problems: [String] = []
         if result.integrity != "ok" { problems.append("integrity_check: \(result.integrity)") }
-        if !result.mismatches.isEmpty { problems.append("projection differs from the change log for \(result.mismatches)") }
+        if !result.mismatches.isEmpty {
+            problems.append("projection differs from the change log for \(result.mismatches)")
+        }
         if result.devicesWithGaps > 0 { problems.append("\(result.devicesWithGaps) devices' change numbers have gaps") }
         if result.searchMismatches > 0 { problems.append("the search index and the entries disagree") }
         if !problems.isEmpty {

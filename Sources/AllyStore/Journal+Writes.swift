@@ -144,7 +144,8 @@ extension Journal {
                 if seen.json != json {
                     throw JournalError(
                         .conflictingChange,
-                        "the batch is damaged: two different changes claim the id \(change.id.short); nothing was applied")
+                        "the batch is damaged: two different changes claim the id \(change.id.short); nothing was applied"
+                    )
                 }
                 continue
             }

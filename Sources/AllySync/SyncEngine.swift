@@ -38,6 +38,10 @@ public struct SyncEngine {
         /// Devices whose pulled changes are stamped more than a day ahead of this laptop's clock: device id →
         /// the latest such stamp (ISO 8601). Merged all the same; that laptop's clock is probably wrong.
         public var clockAhead: [String: String] = [:]
+        /// Pulled changes waiting for earlier ones from the same laptop (SPEC §2.1); applied once those arrive.
+        public var waiting = 0
+        /// Pulled changes that differ from this journal's copy under the same id, held aside (`ally check`).
+        public var differing: [String] = []
     }
 
     /// Runs one sync. Throws `SyncError`; whatever was applied before a failure stays applied and consistent.
@@ -119,6 +123,8 @@ public struct SyncEngine {
             report.pulled += outcome.inserted
             report.alreadyHere += outcome.duplicates
             report.entriesUpdated += outcome.entriesTouched
+            report.waiting = outcome.waiting
+            report.differing += outcome.differing.map(\.description)
             // ISO 8601 stamps of one width order like the times they name.
             report.clockAhead.merge(outcome.clockAheadStamps) { max($0, $1) }
             report.pages += 1

@@ -11,7 +11,8 @@ import Testing
     let folder = TemporaryDirectory()
 
     func shell(_ script: String) throws -> Subprocess.Result {
-        try Subprocess.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path, "NO_COLOR": "1"])
+        try Subprocess.run(
+            "/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path, "NO_COLOR": "1"])
     }
 
     /// 94 of 100 acknowledged first entries vanished when 100 processes wrote the first entry at once.
@@ -26,7 +27,8 @@ import Testing
             wait
             cat '\(folder.path)'/err.* | grep -v 'Created a new journal' || true
             """)
-        let acknowledged = (try? String(contentsOfFile: folder.file("ids"), encoding: .utf8))?
+        let acknowledged =
+            (try? String(contentsOfFile: folder.file("ids"), encoding: .utf8))?
             .split(separator: "\n").map(String.init) ?? []
         #expect(acknowledged.count == 100, "failures: \(result.stdout)")
         let listed = try Subprocess.run(BinaryTests.binary, ["list", "--json", "--journal", journal])
@@ -54,7 +56,8 @@ import Testing
                 sleep \(delay); kill -9 $! 2>/dev/null; wait
                 """)
             // Whatever the kill left, the next write works and every command after it reads the journal.
-            let write = try Subprocess.run(BinaryTests.binary, ["new", "reflection", "after the kill", "--journal", journal])
+            let write = try Subprocess.run(
+                BinaryTests.binary, ["new", "reflection", "after the kill", "--journal", journal])
             #expect(write.status == 0, "trial \(trial) (seed \(seed)): \(write.stderr)")
             let check = try Subprocess.run(BinaryTests.binary, ["check", "--journal", journal])
             #expect(check.status == 0, "trial \(trial) (seed \(seed)): \(check.stderr)")
@@ -87,7 +90,9 @@ import Testing
         for path in [empty, noTables, noDevice] {
             let before = FileManager.default.contents(atPath: path)
             let list = try Subprocess.run(BinaryTests.binary, ["list", "--journal", path])
-            #expect(list.status == 3 && list.stderr.contains("half-made") || list.stderr.contains("empty"), "\(list.stderr)")
+            #expect(
+                list.status == 3 && list.stderr.contains("half-made") || list.stderr.contains("empty"), "\(list.stderr)"
+            )
             #expect(FileManager.default.contents(atPath: path) == before, "a read must not touch it")
             let write = try Subprocess.run(BinaryTests.binary, ["new", "reflection", "fresh start", "--journal", path])
             #expect(write.status == 0 && write.stderr.contains("Moved aside"), "\(write.stderr)")
@@ -169,5 +174,65 @@ import Testing
         #expect(resolved.status == 0, "\(resolved.stderr)")
         let entry = try decodeJSON(a.ok("show", id, "--json"))
         #expect(entry["body"] as? String == "Settled line one\nline two\nB's line three")
+    }
+}
+
+/// Issue 8 §5: "differs" is never a dead end. Two copies of one journal file (same device id) write different
+/// entries; their bundles used to be refused both ways forever ("change … differs").
+@Suite struct CopiedJournalTests {
+    let folder = TemporaryDirectory()
+
+    func exchange(_ from: Laptop, _ to: Laptop, _ name: String) -> String {
+        from.ok("bundle", "export", folder.file(name))
+        return to.ok("bundle", "import", folder.file(name))
+    }
+
+    @Test func twoCopiesOfOneJournalKeepExchangingAndSettleWithoutLoss() throws {
+        let clock = ManualClock()
+        let a = Laptop(folder, "a", clock: clock)
+        let b = Laptop(folder, "b", clock: clock)
+        a.ok("new", "reflection", "shared before the copy")
+        try FileManager.default.copyItem(atPath: a.path, toPath: folder.file("copy.sqlite"))
+        let copy = Laptop(folder, "copy", clock: clock)
+        clock.advance(by: 1000)
+        let fromA = a.ok("new", "reflection", "written on A after the copy")
+        let fromCopy = copy.ok("new", "reflection", "written on the copy")
+        let fromB = b.ok("new", "reflection", "written on B")
+        _ = exchange(b, a, "b0")
+
+        // The copy imports A's bundle: A's own two changes clash with the copy's; B's entry still arrives.
+        let imported = exchange(a, copy, "a1")
+        #expect(imported.contains("differ"), "\(imported)")
+        #expect(copy.ok("list").contains(String(fromB.prefix(8))))
+        let check = try decodeJSON(copy.ok("check", "--json"))
+        let held = try #require(check["heldAside"] as? [String: Any])
+        #expect(((held["differing"] as? [Any])?.count ?? 0) >= 2)
+        #expect(copy.ok("status").contains("differs"))
+
+        // Settling keeps both: the copy moves to a new device id and writes A's entry anew.
+        let settled = copy.ok("check", "--settle")
+        #expect(settled.contains("now writes as"), "\(settled)")
+        #expect(copy.ok("list").contains(String(fromA.prefix(8))))
+        // The same on A, after the copy's bundle; then everything converges with nothing lost.
+        _ = exchange(copy, a, "c1")
+        a.ok("check", "--settle")
+        _ = exchange(a, copy, "a2")
+        _ = exchange(copy, a, "c2")
+        _ = exchange(a, b, "a3")
+        for laptop in [a, b, copy] {
+            let listing = laptop.ok("list")
+            for id in [fromA, fromCopy, fromB] { #expect(listing.contains(String(id.prefix(8))), "\(laptop.path)") }
+            let report = try decodeJSON(laptop.ok("check", "--json"))
+            #expect(
+                ((report["heldAside"] as? [String: Any])?["differing"] as? [Any])?.isEmpty == true, "\(laptop.path)")
+        }
+        let comparable = { (laptop: Laptop) in
+            try laptop.snapshot().mapValues { $0.mutableCopy() as! NSMutableDictionary }
+                .mapValues { entry -> NSDictionary in
+                    entry.removeObject(forKey: "updatedAt"); return entry
+                }
+        }
+        #expect(try comparable(a) == comparable(copy))
+        #expect(try comparable(a) == comparable(b))
     }
 }

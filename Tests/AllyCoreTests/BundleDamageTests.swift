@@ -28,7 +28,8 @@ import Testing
         let bundle = try ChangeBundle.encode(original, from: device)
         #expect(try ChangeBundle.decode(bundle).changes == original)
         // Version 1: no digests.
-        var v1 = Data("{\"count\":\(original.count),\"device\":\"\(device)\",\"format\":\"ally-bundle\",\"version\":1}\n".utf8)
+        var v1 = Data(
+            "{\"count\":\(original.count),\"device\":\"\(device)\",\"format\":\"ally-bundle\",\"version\":1}\n".utf8)
         for change in original { v1 += try change.canonicalJSON() + Data("\n".utf8) }
         v1 += Data("{\"count\":\(original.count),\"end\":\"ally-bundle\"}\n".utf8)
         #expect(try ChangeBundle.decode(v1).changes == original)
@@ -75,7 +76,9 @@ import Testing
         }
         // A line over the bound is refused before it is parsed.
         lines[1] = String(repeating: "x", count: ChangeBundle.maximumLineBytes + 1)
-        #expect(throws: ChangeBundle.FormatError.self) { try ChangeBundle.decode(Data(lines.joined(separator: "\n").utf8)) }
+        #expect(throws: ChangeBundle.FormatError.self) {
+            try ChangeBundle.decode(Data(lines.joined(separator: "\n").utf8))
+        }
     }
 
     /// 2,000 random mutations of a bundle: none crashes, and any that decodes decodes to exactly the original

@@ -11,7 +11,8 @@ import Testing
 
     func version(_ device: DeviceID, _ seq: Int64, wall: Int64, _ text: String, parents: [ChangeID]) -> Change {
         Change(
-            id: ChangeID(deviceID: device, seq: seq), at: HybridTimestamp(wallMillis: wall, counter: 0, deviceID: device),
+            id: ChangeID(deviceID: device, seq: seq),
+            at: HybridTimestamp(wallMillis: wall, counter: 0, deviceID: device),
             entryID: entryID, operation: .editBody(text: text, parents: parents))
     }
 
@@ -20,7 +21,8 @@ import Testing
     @Test("A criss-cross merge keeps a deliberate revert", arguments: [true, false])
     func crissCrossKeepsTheRevert(aNewer: Bool) throws {
         let create = Change(
-            id: ChangeID(deviceID: deviceA, seq: 1), at: HybridTimestamp(wallMillis: 1000, counter: 0, deviceID: deviceA),
+            id: ChangeID(deviceID: deviceA, seq: 1),
+            at: HybridTimestamp(wallMillis: 1000, counter: 0, deviceID: deviceA),
             entryID: entryID, operation: .create(kind: .reflection, createdAt: 1000))
         let origin = version(deviceA, 2, wall: 1001, "one\ntwo\nthree\n", parents: [])
         // Concurrent edits of different lines: A changes line 1, B line 3; the newer one differs per run.
@@ -42,8 +44,14 @@ import Testing
         let first = ChangeID(deviceID: deviceA, seq: 2)
         let second = ChangeID(deviceID: deviceA, seq: 3)
         var graph = BodyGraph()
-        graph.insert(BodyVersion(id: first, at: HybridTimestamp(wallMillis: 1, counter: 0, deviceID: deviceA), text: "kept", parents: [second]))
-        graph.insert(BodyVersion(id: second, at: HybridTimestamp(wallMillis: 2, counter: 0, deviceID: deviceA), text: "kept, edited", parents: [first]))
+        graph.insert(
+            BodyVersion(
+                id: first, at: HybridTimestamp(wallMillis: 1, counter: 0, deviceID: deviceA), text: "kept",
+                parents: [second]))
+        graph.insert(
+            BodyVersion(
+                id: second, at: HybridTimestamp(wallMillis: 2, counter: 0, deviceID: deviceA), text: "kept, edited",
+                parents: [first]))
         #expect(graph.heads.map(\.id) == [second])
         #expect(graph.resolved().text == "kept, edited")
     }
@@ -78,7 +86,8 @@ import Testing
             #expect(operation.problem != nil, "\(operation)")
             let change = Change(
                 id: ChangeID(deviceID: deviceA, seq: 1),
-                at: HybridTimestamp(wallMillis: 1, counter: 0, deviceID: deviceA), entryID: entryID, operation: operation)
+                at: HybridTimestamp(wallMillis: 1, counter: 0, deviceID: deviceA), entryID: entryID,
+                operation: operation)
             #expect(throws: (any Error).self) { try JSONDecoder().decode(Change.self, from: change.canonicalJSON()) }
         }
     }
@@ -107,8 +116,11 @@ import Testing
     }
 
     @Test func sha256MatchesTheFIPSVectors() {
-        #expect(SHA256Digest.hex(of: Array("".utf8)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256Digest.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SHA256Digest.hex(of: Array("".utf8)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(
+            SHA256Digest.hex(of: Array("abc".utf8))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(
             SHA256Digest.hex(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")

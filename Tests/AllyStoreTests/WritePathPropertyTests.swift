@@ -31,17 +31,25 @@ import Testing
         for round in 0..<300 {
             var patch = EntryPatch()
             patch.body = text(&generator, pieces: Int.random(in: 0...12, using: &generator))
-            if Bool.random(using: &generator) { patch.scalars[.title] = text(&generator, pieces: Int.random(in: 0...4, using: &generator)) }
-            if Bool.random(using: &generator) { patch.additions[.tags] = [text(&generator, pieces: Int.random(in: 1...2, using: &generator))] }
+            if Bool.random(using: &generator) {
+                patch.scalars[.title] = text(&generator, pieces: Int.random(in: 0...4, using: &generator))
+            }
+            if Bool.random(using: &generator) {
+                patch.additions[.tags] = [text(&generator, pieces: Int.random(in: 1...2, using: &generator))]
+            }
             let year = Int.random(in: -1...10_001, using: &generator)
             let createdAt = (Int64(year) - 1970) * 31_556_952_000 + Int64.random(in: -1000...1000, using: &generator)
             let before = try journal.counts().changes
             do {
-                try journal.write([LocalWrite(entryID: .random(), kind: .reflection, createdAt: createdAt, patch: patch)])
+                try journal.write([
+                    LocalWrite(entryID: .random(), kind: .reflection, createdAt: createdAt, patch: patch)
+                ])
                 written += 1
             } catch let error as JournalError {
                 #expect(error.code == .invalidInput, "seed \(seed) round \(round): \(error.message)")
-                #expect(try journal.counts().changes == before, "seed \(seed) round \(round): a refused write stored changes")
+                #expect(
+                    try journal.counts().changes == before,
+                    "seed \(seed) round \(round): a refused write stored changes")
                 refused += 1
             }
         }

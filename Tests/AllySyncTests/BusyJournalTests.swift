@@ -18,7 +18,9 @@ import Testing
         let laptop = SyncLaptop(folder, "busy")
         laptop.ok("account", "register", "--server", server.url, "--username", "busy", "--invite", try server.invite())
         let jrnl = folder.file("jrnl.json")
-        let items = (1...50).map { #"{"date": "2026-11-0\#($0 % 9 + 1)", "title": "imported \#($0)", "body": "from jrnl \#($0)"}"# }
+        let items = (1...50).map {
+            #"{"date": "2026-11-0\#($0 % 9 + 1)", "title": "imported \#($0)", "body": "from jrnl \#($0)"}"#
+        }
         try #"{"entries": [\#(items.joined(separator: ","))]}"#.write(toFile: jrnl, atomically: true, encoding: .utf8)
         let script = """
             j='\(laptop.path)'; a='\(Self.ally)'; out='\(folder.path)'
@@ -34,7 +36,8 @@ import Testing
             wait
             cat "$out/fail" 2>/dev/null || true
             """
-        let result = try Subprocess.run("/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path])
+        let result = try Subprocess.run(
+            "/bin/bash", ["-c", script], environment: ["PATH": "/usr/bin:/bin", "HOME": folder.path])
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "failures:\n\(result.stdout)")
         let journal = try Journal.open(at: laptop.path)
         #expect(try journal.counts().entries == 150)

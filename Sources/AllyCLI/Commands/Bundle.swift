@@ -91,8 +91,10 @@ struct BundleImport: ParsableCommand {
         commandName: "import",
         abstract: "Merge a bundle file's changes into this journal.",
         discussion: """
-            The bundle is checked whole before anything is written; a truncated or damaged file, or a change \
-            that contradicts one this journal holds, imports nothing. A sealed bundle (export --encrypt) needs \
+            The bundle is checked whole before anything is written: a truncated, damaged or altered file \
+            (each change and the whole carry a SHA-256 digest) imports nothing. A change that contradicts the \
+            copy this journal holds under the same id is held aside and reported, and everything else merges \
+            (`ally check` lists it, `ally check --settle` keeps both). A sealed bundle (export --encrypt) needs \
             its passphrase: --passphrase-file, else $ALLY_BUNDLE_PASSPHRASE, else the terminal; a wrong one \
             imports nothing (exit 6). '-' reads standard input.
 
@@ -112,6 +114,8 @@ struct BundleImport: ParsableCommand {
         var entries: Int
         var conflicts: Int
         var clockAhead: [String: String]
+        var waiting: Int
+        var differing: [String]
     }
 
     func run() throws {
@@ -139,7 +143,8 @@ struct BundleImport: ParsableCommand {
         let summary = Summary(
             from: bundle.device.short, inserted: outcome.inserted, duplicates: outcome.duplicates,
             entries: outcome.entriesTouched, conflicts: try journal.conflicts().count,
-            clockAhead: outcome.clockAheadStamps)
+            clockAhead: outcome.clockAheadStamps, waiting: outcome.waiting,
+            differing: outcome.differing.map(\.description))
         SyncSupport.warnClockAhead(summary.clockAhead, context: context)
         if output.json {
             context.print(try JSONOutput.string(summary))
@@ -152,6 +157,16 @@ struct BundleImport: ParsableCommand {
             context.print(
                 "Merged \(plural(outcome.inserted, "new change")) from device \(bundle.device.short) into "
                     + "\(plural(outcome.entriesTouched, "entry", "entries")) (\(outcome.duplicates) already here)")
+        }
+        if summary.waiting > 0 {
+            context.print(
+                "\(plural(summary.waiting, "change waits", "changes wait")) for earlier changes from the same laptop "
+                    + "(a bundle that skipped some); they apply once those arrive")
+        }
+        if !summary.differing.isEmpty {
+            context.print(
+                "\(plural(summary.differing.count, "change differs", "changes differ")) from this journal's copy under "
+                    + "the same id (two copies of one journal?); held aside, everything else merged: see `ally check`")
         }
         if summary.conflicts > 0 {
             context.print(

@@ -44,10 +44,12 @@ struct Check: ParsableCommand {
     func run() throws {
         let context = CLIContext.current
         let journal = try journalOptions.openExisting(in: context)
-        let settled = settle ? try journal.settleDifferingChanges() : 0
+        let settlement = settle ? try journal.settleDifferingChanges() : Journal.Settlement()
+        let settled = settlement.settled
         let snapshot = try journal.verify()
         let report = Report(
-            path: journal.path, device: journal.deviceID.rawValue, integrity: snapshot.integrity,
+            path: journal.path, device: (settlement.newDeviceID ?? journal.deviceID).rawValue,
+            integrity: snapshot.integrity,
             entries: snapshot.entries, trashed: snapshot.trashed, conflicts: snapshot.conflicts,
             changes: snapshot.changes, mismatchedEntries: snapshot.mismatches.map(\.rawValue),
             heldAside: HeldSummary(try journal.heldChanges()), settled: settled,
@@ -64,15 +66,23 @@ struct Check: ParsableCommand {
             context.print("integrity \(snapshot.integrity)")
             context.print(
                 "projection "
-                    + (snapshot.mismatches.isEmpty ? "ok" : "\(snapshot.mismatches.count) entries differ from their log"))
+                    + (snapshot.mismatches.isEmpty
+                        ? "ok" : "\(snapshot.mismatches.count) entries differ from their log"))
             if snapshot.devicesWithGaps > 0 {
-                context.print("numbering \(plural(snapshot.devicesWithGaps, "device has", "devices have")) gaps in their changes")
+                context.print(
+                    "numbering \(plural(snapshot.devicesWithGaps, "device has", "devices have")) gaps in their changes")
             }
             if snapshot.searchMismatches > 0 {
                 context.print("search    \(plural(snapshot.searchMismatches, "entry", "entries")) wrongly indexed")
             }
             if settled > 0 {
-                context.print("settled   \(plural(settled, "differing change")): both copies kept; see `ally conflicts`")
+                context.print(
+                    "settled   \(plural(settled, "differing change")): both copies kept; see `ally conflicts`")
+            }
+            if let newDevice = settlement.newDeviceID {
+                context.print(
+                    "device    another copy of this journal wrote under its device id; this one now writes as "
+                        + "\(newDevice.short)")
             }
             for line in report.heldAside.lines { context.print("held      " + line) }
         }

@@ -191,7 +191,8 @@ enum InputFile {
         if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
             size > ChangeBundle.maximumBytes
         {
-            throw CLIError("\(path) is larger than \(ChangeBundle.maximumBytes >> 20) MiB; nothing was read", exitCode: 2)
+            throw CLIError(
+                "\(path) is larger than \(ChangeBundle.maximumBytes >> 20) MiB; nothing was read", exitCode: 2)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("cannot read \(path) (check its permissions)")

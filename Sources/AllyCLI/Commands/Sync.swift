@@ -50,6 +50,11 @@ struct SyncCommand: ParsableCommand {
         if report.entriesUpdated > 0 { line += " (\(plural(report.entriesUpdated, "entry", "entries")) updated)" }
         if report.conflicts > 0 { line += "; \(plural(report.conflicts, "conflict")) to resolve: `ally conflicts`" }
         context.print(line)
+        if !report.differing.isEmpty {
+            context.print(
+                "\(plural(report.differing.count, "pulled change differs", "pulled changes differ")) from this journal's "
+                    + "copy under the same id; held aside, everything else merged: see `ally check`")
+        }
         if report.serverLostData {
             context.note(
                 "The server had fewer changes than this laptop had seen (restored from a backup?); this laptop sent all of its changes again."

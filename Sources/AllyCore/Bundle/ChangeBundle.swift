@@ -78,7 +78,8 @@ public enum ChangeBundle {
         }
         if start < bytes.count { lines.append(start..<bytes.count) }
         if let long = lines.firstIndex(where: { $0.count > maximumLineBytes }) {
-            throw FormatError(description: "line \(long + 1) of the bundle is longer than \(maximumLineBytes >> 20) MiB")
+            throw FormatError(
+                description: "line \(long + 1) of the bundle is longer than \(maximumLineBytes >> 20) MiB")
         }
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw FormatError(description: "the bundle is not valid UTF-8 text")
@@ -128,7 +129,8 @@ public enum ChangeBundle {
     static func changeBytes(_ line: ArraySlice<UInt8>, version: Int, number: Int) throws -> ArraySlice<UInt8> {
         guard version >= 2 else { return line }
         let tail = digestInfix.count + 64 + lineSuffix.count
-        guard line.count > linePrefix.count + tail, line.starts(with: linePrefix), line.suffix(lineSuffix.count).elementsEqual(lineSuffix),
+        guard line.count > linePrefix.count + tail, line.starts(with: linePrefix),
+            line.suffix(lineSuffix.count).elementsEqual(lineSuffix),
             line.dropLast(lineSuffix.count).suffix(64 + digestInfix.count).starts(with: digestInfix)
         else { throw FormatError(description: "change \(number) of the bundle is damaged: not a change line") }
         let canonical = line.dropFirst(linePrefix.count).dropLast(tail)

@@ -54,7 +54,9 @@ public struct SHA256Digest: Sendable {
         var text: [UInt8] = []
         text.reserveCapacity(64)
         for word in state {
-            for shift in stride(from: 28, through: 0, by: -4) { text.append(digits[Int((word >> UInt32(shift)) & 0xf)]) }
+            for shift in stride(from: 28, through: 0, by: -4) {
+                text.append(digits[Int((word >> UInt32(shift)) & 0xf)])
+            }
         }
         return String(decoding: text, as: UTF8.self)
     }

@@ -50,7 +50,8 @@ public enum ChangeOperation: Hashable, Sendable {
     public var problem: String? {
         switch self {
         case .create(_, let createdAt):
-            (Self.earliestMillis...Self.latestMillis).contains(createdAt) ? nil : "a creation time outside the years 1–9999"
+            (Self.earliestMillis...Self.latestMillis).contains(createdAt)
+                ? nil : "a creation time outside the years 1–9999"
         case .set(let field, let value):
             field.accepts(value) ? nil : "\(field.rawValue) \(Quoted(value ?? "")) is not a valid value"
         case .add(let field, let element), .remove(let field, let element, _):

@@ -6,7 +6,8 @@ public enum ScalarField: String, CaseIterable, Codable, Sendable, Hashable {
     public func accepts(_ value: String?) -> Bool {
         guard let value else { return true }
         switch self {
-        case .title: return value.count <= 500 && !value.unicodeScalars.contains { $0 == "\n" || $0 == "\r" || $0 == "\0" }
+        case .title:
+            return value.count <= 500 && !value.unicodeScalars.contains { $0 == "\n" || $0 == "\r" || $0 == "\0" }
         case .level: return Level(rawValue: value) != nil
         case .occurredOn, .due: return LocalDate(iso: value) != nil
         case .status: return GoalStatus(rawValue: value) != nil
