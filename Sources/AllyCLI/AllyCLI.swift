@@ -22,6 +22,9 @@ public enum AllyCLI {
             } catch let error as SyncError {
                 context.note("ally: error: " + Quoted.escaped(error.message))
                 return CLIError.exitCode(for: error.code)
+            } catch is PHIGuard.Aborted {
+                context.note("ally: error: aborted; nothing was written")
+                return 1
             } catch let error as ExitCode {
                 return error.rawValue
             } catch {

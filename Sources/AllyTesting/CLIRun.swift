@@ -17,7 +17,11 @@ public final class CLIRun: @unchecked Sendable {
 
     /// Makes a runner whose commands use `journal` unless they pass `--journal`.
     public init(journal: String, clock: ManualClock = ManualClock(), environment: [String: String] = [:]) {
-        self.environment = environment.merging(["ALLY_JOURNAL": journal, "NO_COLOR": "1"]) { mine, _ in mine }
+        // Drafts go to a data folder next to the journal, never the real home.
+        let data = (journal as NSString).deletingLastPathComponent + "/data"
+        self.environment = environment.merging(["ALLY_JOURNAL": journal, "NO_COLOR": "1", "XDG_DATA_HOME": data]) {
+            mine, _ in mine
+        }
         self.clock = clock
     }
 

@@ -112,7 +112,9 @@ struct Edit: ParsableCommand {
                     + Editor.instructions(["Editing \(entry.kind.rawValue) \(id). Save to keep, empty to cancel."]),
                 context: context)
             if edited.isEmpty {
-                throw CLIError("the edited body is empty; nothing was changed (use `ally trash` to remove an entry)")
+                // Saving an empty text cancels (issue 10 §1): not an error.
+                context.note("The text was empty; nothing was changed (`ally trash` removes an entry)")
+                return
             }
             patch.body = edited
         }
@@ -123,7 +125,13 @@ struct Edit: ParsableCommand {
             if patch.scalars[.title] == nil, let title = entry.title { patch.scalars[.title] = title }
         }
         let newTitle = patch.scalars[.title] ?? nil
-        let vetted = try phi.guard.vet(title: newTitle, body: patch.body, config: practice.config, context: context)
+        let vetted: (title: String?, body: String?)
+        do {
+            vetted = try phi.guard.vet(title: newTitle, body: patch.body, config: practice.config, context: context)
+        } catch let aborted as PHIGuard.Aborted {
+            let kept = try? Draft.make(aborted.body ?? patch.body ?? "", kind: "edit", context: context)
+            throw CLIError("aborted; nothing was changed." + (kept.map { " Your text is kept at \($0.path)" } ?? ""))
+        }
         if newTitle != nil { patch.scalars[.title] = vetted.title }
         patch.body = vetted.body
         if patch.body != nil { patch.bodyBase = base }

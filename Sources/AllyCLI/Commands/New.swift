@@ -13,6 +13,10 @@ struct New: ParsableCommand {
             nothing. With no TEXT and a pipe on standard input, the text is read from it; `-` does the same \
             explicitly. Prints the new entry's id (with --json, the whole entry).
 
+            Nothing you type is lost: the editor works on a private draft in the data folder \
+            (~/.local/share/ally/drafts, readable only by you), and if the editor fails or is interrupted, or you \
+            abort at the patient-identifier question, the draft stays; `ally new --resume` reopens the newest.
+
             Examples:
               ally new reflection "Asked R. how the night shift went; listened instead of fixing." --theme humility
               ally new mistake --title "Talked over Dr. A in M&M" --theme integrity --level public
@@ -31,7 +35,7 @@ struct New: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     @Argument(help: "The kind of entry: reflection, mistake, goal, action, feedback or audit.")
-    var kind: EntryKind
+    var kind: EntryKind?
 
     @Argument(help: "The body text; '-' reads standard input. Omit it to open your editor.")
     var text: String?
@@ -40,6 +44,9 @@ struct New: ParsableCommand {
 
     @Flag(name: .long, help: "Open the editor even when standard input is not a terminal.")
     var edit = false
+
+    @Flag(name: .long, help: "Reopen the newest draft kept by an interrupted or aborted `ally new` (KIND optional).")
+    var resume = false
 
     @Option(
         name: .customLong("learning-goal"),
@@ -52,6 +59,11 @@ struct New: ParsableCommand {
     @OptionGroup var phi: PHIOptions
 
     func validate() throws {
+        guard let kind else {
+            if resume { return }
+            throw ValidationError("give the kind of entry: reflection, mistake, goal, action, feedback or audit")
+        }
+        if resume, text != nil { throw ValidationError("--resume reopens a draft; give no TEXT with it") }
         try fields.validate(for: kind)
         if learningGoal != nil, kind != .mistake { throw ValidationError("--learning-goal is for mistakes") }
         if goal != nil, kind != .action { throw ValidationError("--goal is for actions; use --link for other kinds") }
@@ -61,20 +73,59 @@ struct New: ParsableCommand {
     func run() throws {
         let context = CLIContext.current
         let practice = try Practice(context: context)
+        var kind: EntryKind
         var body: String
-        if let text {
+        var draft: Draft?
+        if resume {
+            guard let newest = try Draft.all(context: context).first, let draftKind = newest.kind else {
+                throw CLIError("there is no draft to resume", exitCode: 3)
+            }
+            kind = self.kind ?? draftKind
+            try fields.validate(for: kind)
+            draft = newest
+            context.note("Reopening the draft \(newest.path)")
+        } else {
+            kind = self.kind ?? .reflection
+        }
+        if let draft {
+            body = try Editor.edit(draft, context: context)
+            body = Template.isUntouched(body, kind: kind) ? "" : Template.pruned(body, kind: kind)
+        } else if let text {
             body = try Parse.text(text, context: context)
         } else if edit || context.stdinIsTerminal {
-            body = try Editor.edit(Template.text(for: kind, prompt: practice.prompt(kind: kind)), context: context)
+            let made = try Draft.make(
+                Template.text(for: kind, prompt: practice.prompt(kind: kind)), kind: kind.rawValue, context: context)
+            draft = made
+            body = try Editor.edit(made, context: context)
             body = Template.isUntouched(body, kind: kind) ? "" : Template.pruned(body, kind: kind)
         } else {
             body = try Parse.text("-", context: context)
         }
         body = body.trimmingCharacters(in: .newlines)
         if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, fields.title == nil {
+            if let draft {
+                // Saving an empty text is how an editor user cancels: not an error.
+                draft.discard()
+                context.note("The text was empty; nothing was written")
+                return
+            }
             throw CLIError("the entry is empty; nothing was written")
         }
-        let vetted = try phi.guard.vet(title: fields.title, body: body, config: practice.config, context: context)
+        let vetted: (title: String?, body: String?)
+        do {
+            vetted = try phi.guard.vet(
+                title: fields.title, body: body, config: practice.config, context: context,
+                editAgain: draft.map { draft in
+                    { current in
+                        draft.update(current)
+                        return Template.pruned(try Editor.edit(draft, context: context), kind: kind)
+                    }
+                })
+        } catch let aborted as PHIGuard.Aborted {
+            let kept = draft ?? Draft.keep(aborted.body ?? body, kind: kind, context: context)
+            kept?.update(aborted.body ?? body)
+            throw CLIError("aborted; nothing was written. Your text is kept: \(kept?.hint ?? "")")
+        }
         let journal = try journalOptions.openOrCreate(in: context)
         var patch = try fields.patch(journal: journal, context: context, today: practice.today)
         if let title = vetted.title { patch.scalars[.title] = title }
@@ -89,6 +140,7 @@ struct New: ParsableCommand {
             patch.additions[.links, default: []].append(goalID.rawValue)
         }
         let entry = try journal.create(kind, patch: patch)
+        draft?.discard()
         var goalEntry: Entry?
         if kind == .mistake {
             var goalText = learningGoal
