@@ -31,7 +31,8 @@ import Testing
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
             for descriptor in [Int32(0), 1, 2] {
-                posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+                posix_spawn_file_actions_addopen(
+                    &actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
             }
             var pid: pid_t = 0
             guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, &argv, environ) == 0 else {
@@ -121,7 +122,8 @@ import Testing
         var vim = environment
         vim["EDITOR"] = "vim -u NONE -N"
         let new = try terminal.start("'\(BinaryTests.binary)' new reflection", environment: vim)
-        #expect(try terminal.waitFor(">8", in: new.window), "vim did not show the template: \(terminal.shown(new.window))")
+        #expect(
+            try terminal.waitFor(">8", in: new.window), "vim did not show the template: \(terminal.shown(new.window))")
         try terminal.type(new.window, "g", "g", "O")
         try terminal.typeLiterally(new.window, "Typed in a real vim")
         try terminal.type(new.window, "Escape")
@@ -143,7 +145,8 @@ import Testing
         #expect(try terminal.waitFor("File Name to Write", in: edit.window), "\(terminal.shown(edit.window))")
         try terminal.type(edit.window, "Enter", "C-x")
         let editStatus = terminal.status(edit.status)
-        #expect(editStatus == 0, "ally edit: \(String(describing: editStatus)); screen:\n\(terminal.shown(edit.window))")
+        #expect(
+            editStatus == 0, "ally edit: \(String(describing: editStatus)); screen:\n\(terminal.shown(edit.window))")
         let edited = try #require(try entries().first)
         #expect((edited["body"] as? String)?.hasPrefix("Edited in nano. Typed in a real vim") == true, "\(edited)")
     }
@@ -174,7 +177,8 @@ import Testing
         var vim = environment
         vim["EDITOR"] = "vim -u NONE -N"
         let resume = try terminal.start("'\(BinaryTests.binary)' new --resume", environment: vim)
-        #expect(try terminal.waitFor("Words typed before Ctrl-C", in: resume.window), "\(terminal.shown(resume.window))")
+        #expect(
+            try terminal.waitFor("Words typed before Ctrl-C", in: resume.window), "\(terminal.shown(resume.window))")
         try terminal.typeLiterally(resume.window, ":wq")
         try terminal.type(resume.window, "Enter")
         #expect(terminal.status(resume.status) == 0, "\(terminal.shown(resume.window))")

@@ -36,7 +36,8 @@ enum Editor {
             status = try run("\(command) \"$1\"", argument: draft.path, environment: context.environment)
         } catch {
             throw CLIError(
-                "cannot start the editor '\(command)': \(error); set $EDITOR. Your text is kept as a draft: \(draft.hint)")
+                "cannot start the editor '\(command)': \(error); set $EDITOR. Your text is kept as a draft: \(draft.hint)"
+            )
         }
         guard status == 0 else {
             let how =

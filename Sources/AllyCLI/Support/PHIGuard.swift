@@ -34,13 +34,16 @@ struct PHIGuard {
             }
             context.note("This may identify a patient:")
             for match in all { context.note("  \(match.text)   (\(match.kind.rawValue))") }
-            let choices = editAgain == nil ? "[r]edact them, [k]eep them, or [a]bort? " : "[r]edact them, [k]eep them, [e]dit again, or [a]bort? "
+            let choices =
+                editAgain == nil
+                ? "[r]edact them, [k]eep them, or [a]bort? " : "[r]edact them, [k]eep them, [e]dit again, or [a]bort? "
             asking: while true {
                 let answer = context.ask(choices)?.lowercased().trimmingCharacters(in: .whitespaces)
                 switch answer {
                 case "r", "redact": return redacted
                 case "k", "keep": return (title, body)
-                case "e", "edit" where editAgain != nil:
+                case "e",
+                    "edit" where editAgain != nil:
                     if let editAgain { body = try editAgain(body ?? "") }
                     break asking
                 case "a", "abort", nil: throw PHIGuard.Aborted(title: title, body: body)
