@@ -12,6 +12,8 @@ public struct PassphraseKeys: Sendable {
 
     /// scrypt cost: N = 2^15, r = 8, p = 1 — about 32 MiB and a fraction of a second on a laptop.
     public static let rounds = 1 << 15
+    /// The salt's length in bytes.
+    public static let saltLength = 16
 
     /// Derives the keys from `passphrase` and the account's `salt` with scrypt.
     /// - Complexity: deliberately slow and memory-hard.

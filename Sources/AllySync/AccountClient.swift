@@ -21,7 +21,7 @@ public struct AccountClient {
                 "this journal is already linked to \(existing.username) on \(existing.server); `ally account logout` first"
             )
         }
-        let salt = secureRandomBytes(16)
+        let salt = secureRandomBytes(PassphraseKeys.saltLength)
         let keys = try PassphraseKeys.derive(passphrase: passphrase, salt: salt)
         let journalKey = JournalKey.generate(keyID: 1)
         let recovery = RecoveryKey.generate()
@@ -51,6 +51,7 @@ public struct AccountClient {
             )
         }
         let prelogin = try transport.prelogin(Wire.PreloginRequest(username: username))
+        try Self.check(prelogin)
         let keys = try PassphraseKeys.derive(passphrase: passphrase, salt: prelogin.salt, rounds: prelogin.rounds)
         let session: Wire.Session
         do {
@@ -80,8 +81,9 @@ public struct AccountClient {
     /// Wraps the same journal key with a new passphrase; other laptops keep working with their tokens.
     public func changePassphrase(link: AccountLink, current: String, new: String) throws {
         let prelogin = try transport.prelogin(Wire.PreloginRequest(username: link.username))
+        try Self.check(prelogin)
         let currentKeys = try PassphraseKeys.derive(passphrase: current, salt: prelogin.salt, rounds: prelogin.rounds)
-        let salt = secureRandomBytes(16)
+        let salt = secureRandomBytes(PassphraseKeys.saltLength)
         let keys = try PassphraseKeys.derive(passphrase: new, salt: salt)
         do {
             try transport.changePassphrase(
@@ -91,6 +93,24 @@ public struct AccountClient {
                 token: link.token)
         } catch let error as SyncError where error.code == .unauthorized {
             throw SyncError(.unauthorized, "the current passphrase is wrong (or this device was revoked)")
+        }
+    }
+
+    /// Refuses KDF parameters other than the protocol's (SPEC §8) before the passphrase is used: the laptop, not
+    /// the server, decides what a passphrase costs. A server answering `rounds: 2` would get an auth key it can
+    /// crack in a second and then open the wrapped journal key; `rounds: 2^20` would make the laptop spend 1 GiB.
+    static func check(_ prelogin: Wire.Prelogin) throws {
+        guard prelogin.rounds == PassphraseKeys.rounds else {
+            throw SyncError(
+                .untrusted,
+                "the server asked for a passphrase cost of \(prelogin.rounds) rounds; this version of the protocol uses "
+                    + "exactly \(PassphraseKeys.rounds). Nothing derived from your passphrase was sent")
+        }
+        guard prelogin.salt.count == PassphraseKeys.saltLength else {
+            throw SyncError(
+                .untrusted,
+                "the server sent a \(prelogin.salt.count)-byte salt; the protocol uses \(PassphraseKeys.saltLength). "
+                    + "Nothing derived from your passphrase was sent")
         }
     }
 
@@ -106,7 +126,7 @@ public struct AccountClient {
         }
         let journalKey = try KeyWrap.unwrap(
             copy.recoveryWrappedKey, with: recoveryKey.wrappingKey, userName: username, keyID: copy.keyID)
-        let salt = secureRandomBytes(16)
+        let salt = secureRandomBytes(PassphraseKeys.saltLength)
         let keys = try PassphraseKeys.derive(passphrase: newPassphrase, salt: salt)
         try transport.resetPassphrase(
             Wire.RecoveryReset(

@@ -45,4 +45,49 @@ import Testing
         #expect(text.contains("/v1/changes"))
         #expect(!text.contains(token) && !text.contains("correct horse battery staple"))
     }
+
+    /// Issue 9 §1 (critical): the laptop, not the server, decides what a passphrase costs. A server answering
+    /// `rounds: 2` would get an auth key cracked in a second, then open the wrapped journal key; `rounds: 2^20`
+    /// would make the laptop spend 1 GiB. Login and passphrase change refuse, and nothing derived is sent.
+    @Test func aServerThatLiesAboutTheKDFCostGetsNothing() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        let mode = folder.file("mode")
+        let log = folder.file("requests.log")
+        try "honest".write(toFile: mode, atomically: true, encoding: .utf8)
+        let liar = Process()
+        liar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/lying-server.py").path
+        liar.arguments = ["python3", script, server.url, mode, log]
+        let out = Pipe()
+        liar.standardOutput = out
+        liar.standardError = FileHandle.nullDevice
+        try liar.run()
+        // SIGKILL: a child of the test process inherits a signal mask that blocks SIGTERM.
+        defer { kill(liar.processIdentifier, SIGKILL) }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let url = try #require(
+            line.components(separatedBy: "listening on ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+
+        let a = SyncLaptop(folder, "a")
+        a.ok("new", "reflection", "private words")
+        a.ok("account", "register", "--server", url, "--username", "kim")
+        a.ok("sync")
+        a.run.environment["ALLY_NEW_PASSPHRASE"] = "a new passphrase, long enough"
+        for lie in ["weak", "huge", "short-salt"] {
+            try lie.write(toFile: mode, atomically: true, encoding: .utf8)
+            try "".write(toFile: log, atomically: true, encoding: .utf8)
+            let b = SyncLaptop(folder, "b-\(lie)")
+            let started = Date()
+            let login = b.run.run(["account", "login", "--server", url, "--username", "kim"])
+            #expect(login.status == 8, "\(lie): \(login.stderr)")
+            #expect(login.stderr.contains("Nothing derived from your passphrase was sent"), "\(login.stderr)")
+            #expect(Date().timeIntervalSince(started) < 10, "\(lie): refused before any key was derived")
+            let passphrase = a.run.run(["account", "passphrase"], stdin: Data())
+            #expect(passphrase.status == 8, "\(lie): \(passphrase.stderr)")
+            let requests = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(requests.contains("/v1/prelogin"))
+            #expect(!requests.contains("/v1/sessions") && !requests.contains("/v1/account/passphrase"), "\(requests)")
+        }
+    }
 }
