@@ -2,6 +2,12 @@ import AllyCore
 import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One ally journal: a single SQLite file holding the change log and its projection (DESIGN.md §8).
 ///
 /// Every public write is one transaction that appends changes and updates the projection together, so a crash
@@ -22,6 +28,8 @@ public struct Journal: Sendable {
     /// Where the file is.
     public let path: String
     let clock: @Sendable () -> Int64
+    /// Whether opening found the file (or its -wal/-shm) readable by others and made it private (0600).
+    public internal(set) var tightenedPermissions = false
 
     /// Creates a new journal file at `path`; refuses if a journal is already there.
     ///
@@ -51,6 +59,7 @@ public struct Journal: Sendable {
         -> Journal
     {
         try checkFile(at: path)
+        let tightened = tightenPermissions(at: path)
         // Vet the file through a read-only connection first: nothing, not even a switch to WAL, may be written
         // to a file that turns out not to be ours, to be newer, or to be damaged.
         let deviceID = try wrap {
@@ -86,7 +95,9 @@ public struct Journal: Sendable {
         let database = try wrap { try DatabaseQueue(path: path, configuration: configuration()) }
         do {
             try wrap { try migrator.migrate(database) }
-            return Journal(database: database, deviceID: deviceID, path: path, clock: clock)
+            var journal = Journal(database: database, deviceID: deviceID, path: path, clock: clock)
+            journal.tightenedPermissions = tightened
+            return journal
         } catch {
             try? database.close()
             throw error
@@ -116,6 +127,20 @@ public struct Journal: Sendable {
         // Wait for a writer's lock instead of failing at once (the journal is often busy with a sync).
         config.busyMode = .timeout(5)
         return config
+    }
+
+    /// Makes the journal file and its -wal and -shm readable and writable by their owner only (0600), whatever
+    /// the umask they were made under: the file holds the entries, the journal key and the device token. Returns
+    /// whether a mode was looser. (SQLite gives -wal and -shm the mode of the journal file when it makes them.)
+    @discardableResult
+    public static func tightenPermissions(at path: String) -> Bool {
+        var changed = false
+        for suffix in ["", "-wal", "-shm"] {
+            var status = stat()
+            guard stat(path + suffix, &status) == 0, status.st_mode & 0o077 != 0 else { continue }
+            if chmod(path + suffix, status.st_mode & 0o700 | 0o600) == 0 { changed = true }
+        }
+        return changed
     }
 
     /// Refuses, before SQLite touches it, a path that is missing, empty, a folder, or not an SQLite file.

@@ -236,3 +236,48 @@ import Testing
         #expect(try comparable(a) == comparable(b))
     }
 }
+
+/// Issue 9 §2: the journal (entries, journal key, device token), its -wal and -shm, drafts, exports and bundles
+/// are private whatever the umask; a journal made readable by others is tightened when opened, with a note.
+@Suite struct PrivateFilesTests {
+    let folder = TemporaryDirectory()
+
+    func mode(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    @Test func everyFileAllyWritesIsPrivateUnderUmask022() throws {
+        let data = folder.file("data")
+        let config = folder.file("config")
+        let script = """
+            umask 022
+            export HOME='\(folder.path)' XDG_DATA_HOME='\(data)' XDG_CONFIG_HOME='\(config)' PATH=/usr/bin:/bin
+            mkdir -p '\(config)/ally'
+            a='\(BinaryTests.binary)'
+            "$a" new reflection "private words" >/dev/null 2>&1 || exit 11
+            "$a" export --format json --output '\(folder.file("export.json"))' || exit 12
+            "$a" bundle export '\(folder.file("plain.bundle"))' >/dev/null 2>&1 || exit 13
+            sqlite3 '\(data)/ally/journal.sqlite' 'PRAGMA journal_mode' >/dev/null 2>&1 || true
+            """
+        let result = try Subprocess.run("/bin/bash", ["-c", script])
+        #expect(result.status == 0, "\(result.stderr)")
+        let journal = data + "/ally/journal.sqlite"
+        #expect(try mode(data + "/ally") == 0o700)
+        #expect(try mode(config + "/ally") == 0o700)
+        #expect(try mode(journal) == 0o600)
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: journal + suffix) {
+            #expect(try mode(journal + suffix) == 0o600, "\(suffix)")
+        }
+        #expect(try mode(folder.file("export.json")) == 0o600)
+        #expect(try mode(folder.file("plain.bundle")) == 0o600)
+
+        // A journal someone made readable by others is tightened on the next command, with a one-line note.
+        chmod(journal, 0o644)
+        chmod(data + "/ally", 0o755)
+        let list = try Subprocess.run(
+            BinaryTests.binary, ["list"], environment: ["HOME": folder.path, "XDG_DATA_HOME": data, "PATH": "/usr/bin:/bin"])
+        #expect(list.status == 0)
+        #expect(list.stderr.contains("readable only by you"), "\(list.stderr)")
+        #expect(try mode(journal) == 0o600 && (try mode(data + "/ally")) == 0o700)
+    }
+}

@@ -3,6 +3,12 @@ import AllyStore
 import ArgumentParser
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `--journal`, shared by every command that touches a journal.
 public struct JournalOptions: ParsableArguments {
     @Option(
@@ -29,7 +35,7 @@ public struct JournalOptions: ParsableArguments {
     func openExisting(in context: CLIContext) throws -> Journal {
         let path = path(in: context)
         do {
-            return try Journal.open(at: path, clock: context.clock)
+            return try Self.private(try Journal.open(at: path, clock: context.clock), context: context)
         } catch let error as JournalError where error.code == .notFound {
             throw CLIError(
                 "no journal at \(path) yet; start one with `ally init` or write a first entry with `ally new reflection`",
@@ -39,15 +45,49 @@ public struct JournalOptions: ParsableArguments {
         }
     }
 
+    /// Says so when opening made the journal's files private, and keeps ally's own folders private (0700): the
+    /// default data folder and the config folder, whatever the umask made them.
+    static func `private`(_ journal: Journal, context: CLIContext) -> Journal {
+        if journal.tightenedPermissions {
+            context.note("Made \(journal.path) readable only by you (it was readable by others on this computer)")
+        }
+        for folder in ownFolders(context: context) { tighten(folder) }
+        return journal
+    }
+
+    /// ally's data and config folders (`…/ally`), which hold journals, drafts and settings.
+    static func ownFolders(context: CLIContext) -> [String] {
+        let home = context.environment["HOME"] ?? NSHomeDirectory()
+        let data = context.environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/share"
+        let config = context.environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        return [data + "/ally", config + "/ally"]
+    }
+
+    static func tighten(_ folder: String) {
+        var status = stat()
+        guard stat(folder, &status) == 0, status.st_mode & 0o077 != 0 else { return }
+        chmod(folder, 0o700)
+    }
+
+    /// Makes the default journal's folder private before the journal is created in it.
+    static func makePrivateFolder(for path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard (folder as NSString).lastPathComponent == "ally" else { return }
+        try? FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        tighten(folder)
+    }
+
     /// Opens the journal for a command that writes, creating it (and saying where) if there is none yet.
     ///
     /// Safe when several processes write a first entry at once: one creates the journal, the others open it.
     func openOrCreate(in context: CLIContext) throws -> Journal {
         let path = path(in: context)
         do {
-            return try Journal.open(at: path, clock: context.clock)
+            return try Self.private(try Journal.open(at: path, clock: context.clock), context: context)
         } catch let error as JournalError where error.code == .notFound || error.code == .halfMade {
             do {
+                if journal == nil || journal?.isEmpty == true { Self.makePrivateFolder(for: path) }
                 let journal = try Journal.create(at: path, clock: context.clock)
                 if error.code == .halfMade {
                     context.note("Moved aside a journal file left half-made by an interrupted creation")
