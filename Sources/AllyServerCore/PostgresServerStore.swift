@@ -162,20 +162,28 @@ public final class PostgresServerStore: ServerStore {
 
     public func saveDevice(_ device: DeviceRecord) async throws {
         try await transaction { connection in
-            for try await owner in try await connection.query(
-                "SELECT user_id FROM devices WHERE device_id = \(device.deviceID) FOR UPDATE", logger: logger
-            ).decode(String.self) where owner != device.userID {
-                throw ServerError(
-                    .conflict, "this device id belongs to another account; use a new journal for this account")
-            }
-            try await connection.query(
+            // One statement decides: a new device id is inserted; a known one is updated only if it is this
+            // user's. (A `SELECT … FOR UPDATE` beforehand locks nothing when the row does not exist yet, so two
+            // users logging in at once with one new device id both passed it, and the second one's token then
+            // opened the first one's account.)
+            var saved = false
+            for try await _ in try await connection.query(
                 """
                 INSERT INTO devices(device_id, user_id, name, token_hash, created_at, last_seen_at, revoked)
                 VALUES (\(device.deviceID), \(device.userID), \(device.name), \(device.tokenHash), \(device.createdAt),
                     \(device.lastSeenAt), FALSE)
                 ON CONFLICT (device_id) DO UPDATE SET name = EXCLUDED.name, token_hash = EXCLUDED.token_hash,
                     last_seen_at = EXCLUDED.last_seen_at, revoked = FALSE
-                """, logger: logger)
+                    WHERE devices.user_id = EXCLUDED.user_id
+                RETURNING device_id
+                """, logger: logger
+            ).decode(String.self) {
+                saved = true
+            }
+            guard saved else {
+                throw ServerError(
+                    .conflict, "this device id belongs to another account; use a new journal for this account")
+            }
         }
     }
 

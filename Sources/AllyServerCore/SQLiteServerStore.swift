@@ -135,6 +135,7 @@ public final class SQLiteServerStore: ServerStore {
                     VALUES (?, ?, ?, ?, ?, ?, 0)
                     ON CONFLICT(device_id) DO UPDATE SET name = excluded.name, token_hash = excluded.token_hash,
                         last_seen_at = excluded.last_seen_at, revoked = 0
+                        WHERE devices.user_id = excluded.user_id
                     """,
                 arguments: [
                     device.deviceID, device.userID, device.name, device.tokenHash, device.createdAt, device.lastSeenAt,

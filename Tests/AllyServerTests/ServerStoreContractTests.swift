@@ -9,6 +9,43 @@ import Testing
 @Suite struct ServerStoreContractTests {
     let folder = TemporaryDirectory()
 
+    /// Issue 9 §5: two users logging in at the same moment with the same new device id. On PostgreSQL the second
+    /// one's token used to open the first one's account (38–53 times in 60 rounds).
+    @Test("Two users racing on one new device id: each token opens only its own account", arguments: Backends.all)
+    func twoUsersRaceOnOneDeviceID(backend: String) async throws {
+        let store = try await Backends.store(backend, folder: folder)
+        let alice = makeUser(unique("alice"))
+        let bob = makeUser(unique("bob"))
+        try await store.createUser(alice, inviteHash: nil)
+        try await store.createUser(bob, inviteHash: nil)
+        var winners: [String: Int] = [:]
+        for round in 0..<60 {
+            let laptop = freshDevice()
+            let tokens = [alice.id: "a\(round)\(laptop)", bob.id: "b\(round)\(laptop)"]
+            let saved = await withTaskGroup(of: (String, Bool).self) { group in
+                for user in [alice, bob] {
+                    group.addTask {
+                        let record = DeviceRecord(
+                            deviceID: laptop, userID: user.id, name: "race", tokenHash: tokens[user.id] ?? "",
+                            createdAt: 1, lastSeenAt: 1, revoked: false)
+                        return (user.id, (try? await store.saveDevice(record)) != nil)
+                    }
+                }
+                var results: [String: Bool] = [:]
+                for await (user, ok) in group { results[user] = ok }
+                return results
+            }
+            #expect(saved.values.filter { $0 }.count == 1, "round \(round): \(saved)")
+            for user in [alice, bob] {
+                let owner = try await store.device(tokenHash: tokens[user.id] ?? "")?.userID
+                // A token either opens nothing (its login lost) or its own account, never the other's.
+                #expect(owner == nil || owner == user.id, "round \(round): \(user.username)'s token opens \(owner ?? "")")
+                if owner == user.id { winners[user.id, default: 0] += 1 }
+            }
+        }
+        #expect(winners.values.reduce(0, +) == 60)
+    }
+
     @Test("Accounts, invites and devices", arguments: Backends.all)
     func accountsInvitesAndDevices(backend: String) async throws {
         let store = try await Backends.store(backend, folder: folder)
