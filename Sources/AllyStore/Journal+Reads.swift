@@ -117,6 +117,12 @@ extension Journal {
     public func search(_ text: String, limit: Int = 50, rankedMatchLimit: Int = Journal.rankedMatchLimit) throws
         -> [Entry]
     {
+        let query: String
+        do {
+            query = try SearchQuery.fts(text)
+        } catch {
+            throw JournalError(.invalidQuery, error.description)
+        }
         do {
             return try Journal.wrap {
                 try database.read { db in
@@ -128,7 +134,7 @@ extension Journal {
                             sql: """
                                 SELECT rowid FROM entry_search WHERE entry_search MATCH ?
                                 ORDER BY rowid DESC LIMIT 1 OFFSET ?
-                                """, arguments: [text, rankedMatchLimit]) ?? 0
+                                """, arguments: [query, rankedMatchLimit]) ?? 0
                     // Rank and cut inside FTS5 first (its ORDER BY rank LIMIT path), then read just those rows.
                     return try Row.fetchAll(
                         db,
@@ -138,7 +144,7 @@ extension Journal {
                                 ORDER BY rank LIMIT ?)
                             SELECT \(Projection.columns) FROM hits JOIN entry e ON e.rowid = hits.rowid
                             ORDER BY hits.rank
-                            """, arguments: [text, floor, limit]
+                            """, arguments: [query, floor, limit]
                     ).map(Projection.entry(from:))
                 }
             }
@@ -146,7 +152,8 @@ extension Journal {
             let detail = (error.cause as? DatabaseError)?.message ?? error.message
             throw JournalError(
                 .invalidQuery,
-                "the search '\(text)' is not valid FTS5 syntax (\(detail)); quote phrases with \"…\"",
+                "the search \(Quoted(text)) cannot be read (\(detail)); plain words need no quoting, and \"…\" "
+                    + "searches for a phrase",
                 cause: error.cause)
         }
     }

@@ -126,3 +126,20 @@ import Testing
         #expect(b.ok("list").contains("sealed"))
     }
 }
+
+/// Issue 10 §3: `ally search 'Dr. Kaur'` failed with an FTS5 syntax error, `shout-out` with "no such column".
+@Suite struct PlainSearchTests {
+    let folder = TemporaryDirectory()
+
+    @Test func plainWordsPunctuationAndHyphensJustWork() throws {
+        let a = Laptop(folder, "a")
+        let id = a.ok("new", "reflection", "Spoke with Dr. Kaur about the shout-out plan")
+        a.ok("new", "reflection", "Night handover went quiet")
+        for query in ["Dr. Kaur", "shout-out", "kaur OR nothing", "\"shout out\"", "shout*"] {
+            let found = a.run("search", query)
+            #expect(found.status == 0 && found.stdout.contains(String(id.prefix(8))), "\(query): \(found.stderr)")
+        }
+        let broken = a.run("search", "\"no closing quote")
+        #expect(broken.status == 2 && broken.stderr.contains("without a closing one"), "\(broken.stderr)")
+    }
+}

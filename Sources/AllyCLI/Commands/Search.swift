@@ -8,11 +8,14 @@ struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Search titles, bodies and tags, best match first.",
         discussion: """
-            QUERY uses SQLite FTS5 syntax: words must all appear (AND is implied), "quoted phrases", OR, NOT, \
-            prefix* matches, and column filters such as title:handover or tags:mentoring. Accents are ignored. \
-            The trash is not searched.
+            Type plain words: every word must appear, in any order; punctuation and hyphens are fine \
+            (Dr. Kaur, shout-out). Accents and case are ignored. The trash is not searched. For more: \
+            "quoted phrases", OR, NOT, prefix* matches, parentheses, and title:, body: or tags: in front of a \
+            word to look only there.
 
             Examples:
+              ally search Dr. Kaur
+              ally search shout-out
               ally search interrupt*
               ally search '"stayed silent" OR silence'
               ally search 'title:rounds NOT night'
@@ -20,7 +23,7 @@ struct Search: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "What to look for (FTS5 syntax).") var query: String
+    @Argument(help: "What to look for: plain words, or the forms above.") var query: String
     @Option(help: "At most this many results.") var limit = 50
 
     func validate() throws {
