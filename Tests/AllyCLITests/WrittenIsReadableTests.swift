@@ -139,6 +139,8 @@ import Testing
             let found = a.run("search", query)
             #expect(found.status == 0 && found.stdout.contains(String(id.prefix(8))), "\(query): \(found.stderr)")
         }
+        // Several words need no quotes on the command line.
+        #expect(a.ok("search", "Dr.", "Kaur").contains(String(id.prefix(8))))
         let broken = a.run("search", "\"no closing quote")
         #expect(broken.status == 2 && broken.stderr.contains("without a closing one"), "\(broken.stderr)")
     }

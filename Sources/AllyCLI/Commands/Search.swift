@@ -23,7 +23,9 @@ struct Search: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "What to look for: plain words, or the forms above.") var query: String
+    @Argument(help: "What to look for: plain words (no quotes needed), or the forms above.") var words: [String] = []
+
+    var query: String { words.joined(separator: " ") }
     @Option(help: "At most this many results.") var limit = 50
 
     func validate() throws {
