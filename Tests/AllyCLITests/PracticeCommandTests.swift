@@ -162,7 +162,9 @@ import Testing
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
         j.run.environment["EDITOR"] = script
         let untouched = j.run("new", "mistake", "--edit")
-        #expect(untouched.status != 0 && untouched.stderr.contains("empty"))
+        // An untouched template writes nothing, and says so without calling it an error (issue 10 §1).
+        #expect(untouched.status == 0 && untouched.stderr.contains("nothing was written"))
+        #expect(j.run("list").status == 3, "no journal was even created")
         let template = try String(contentsOfFile: folder.file("seen.txt"), encoding: .utf8)
         for heading in ["What happened:", "Impact:", "Repair made:", "Lesson:", "Next step:", "Prompt ("] {
             #expect(template.contains(heading), "mistake template lacks \(heading)")

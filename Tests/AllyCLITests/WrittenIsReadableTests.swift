@@ -145,3 +145,25 @@ import Testing
         #expect(broken.status == 2 && broken.stderr.contains("without a closing one"), "\(broken.stderr)")
     }
 }
+
+/// Issue 10 §2 on the command line: the day order setting, the refusal with both readings, the overdue note.
+@Suite struct SpokenDateCommandTests {
+    let folder = TemporaryDirectory()
+
+    @Test func slashedDatesAndOverdueGoals() throws {
+        let config = folder.file("config.toml")
+        let a = Laptop(folder, "a", environment: ["ALLY_CONFIG": config, "LANG": "C"])
+        let ambiguous = a.run("new", "goal", "Read Athena Rising", "--due", "01/02/2027")
+        #expect(
+            ambiguous.status == 2 && ambiguous.stderr.contains("2027-02-01") && ambiguous.stderr.contains("2027-01-02"))
+        try "date_order = \"DMY\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let id = a.ok("new", "goal", "Read Athena Rising", "--due", "01/02/2027")
+        #expect(try decodeJSON(a.ok("show", id, "--json"))["due"] as? String == "2027-02-01")
+        let late = a.run("new", "goal", "Already late", "--due", "3 days ago")
+        #expect(late.status == 0 && late.stderr.contains("overdue from the start"), "\(late.stderr)")
+        let british = Laptop(
+            folder, "b", environment: ["LANG": "en_GB.UTF-8", "ALLY_CONFIG": folder.file("none.toml")])
+        let gb = british.ok("new", "goal", "x", "--due", "03/04/2027")
+        #expect(try decodeJSON(british.ok("show", gb, "--json"))["due"] as? String == "2027-04-03")
+    }
+}

@@ -31,10 +31,12 @@ struct Edit: ParsableCommand {
     @Option(name: .customLong("add-theme"), help: "Add a theme (repeatable).") var addThemes: [Theme] = []
     @Option(name: .customLong("remove-theme"), help: "Remove a theme (repeatable).") var removeThemes: [Theme] = []
     @Option(help: "The level: interpersonal, public or systemic.") var level: Level?
-    @Option(name: .customLong("on"), help: "When it happened (YYYY-MM-DD, today, yesterday, 'N days ago', a weekday).")
+    @Option(
+        name: .customLong("on"), help: "When it happened: YYYY-MM-DD, yesterday, '3 days ago', 'last friday', friday.")
     var occurredOn: String?
     @Option(help: "For a goal: the status, open, done or dropped.") var status: GoalStatus?
-    @Option(help: "For a goal: the due date, or 'none' to remove it.") var due: String?
+    @Option(help: "For a goal: the due date (friday means the coming one, 'in 2 weeks', 'end of month'…), or 'none'.")
+    var due: String?
     @Option(help: "For an action: minutes spent.") var minutes: Int?
     @Option(help: "For an action: mentoring, shout-out or tell-leaders.") var pledge: PledgeCategory?
     @Option(name: .customLong("link"), help: "Link a related entry by id (repeatable).") var links: [String] = []
@@ -90,6 +92,9 @@ struct Edit: ParsableCommand {
             patch.scalars[.due] =
                 due.lowercased() == "none"
                 ? .some(nil) : try Parse.date(due, option: "--due", context: context).description
+        }
+        if due != nil {
+            Parse.warnIfPast(patch.scalars[.due] ?? nil, today: try Practice(context: context).today, context: context)
         }
         if let minutes { patch.scalars[.minutes] = String(minutes) }
         if let pledge { patch.scalars[.pledge] = pledge.rawValue }

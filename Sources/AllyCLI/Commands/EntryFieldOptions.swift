@@ -20,10 +20,15 @@ struct EntryFieldOptions: ParsableArguments {
 
     @Option(
         name: .customLong("on"),
-        help: "When it happened (default today): YYYY-MM-DD, today, yesterday, 'N days ago', a weekday.")
+        help:
+            "When it happened (default today): YYYY-MM-DD, yesterday, '3 days ago', 'last friday', a weekday (the last one)."
+    )
     var occurredOn: String?
 
-    @Option(help: "For a goal: when it is due (same date forms as --on).")
+    @Option(
+        help:
+            "For a goal: when it is due: YYYY-MM-DD, friday (the coming one), 'in 2 weeks', 'end of month', DD/MM/YYYY."
+    )
     var due: String?
 
     @Option(help: "For a goal: open, done or dropped (default open).")

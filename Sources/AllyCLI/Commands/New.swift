@@ -132,6 +132,7 @@ struct New: ParsableCommand {
         patch.body = vetted.body ?? body
         if patch.scalars[.occurredOn] == nil { patch.scalars[.occurredOn] = practice.today.description }
         if kind == .goal, patch.scalars[.status] == nil { patch.scalars[.status] = GoalStatus.open.rawValue }
+        Parse.warnIfPast(patch.scalars[.due] ?? nil, today: practice.today, context: context)
         if let goal {
             let goalID = try journal.resolveID(goal)
             guard try journal.entry(goalID)?.kind == .goal else {

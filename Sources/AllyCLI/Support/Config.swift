@@ -12,6 +12,8 @@ struct Config: Equatable {
     var timeZone: String?
     /// Keep text that looks like patient identifiers without asking.
     var allowPHI = false
+    /// How to read `01/02/2026`: "DMY" or "MDY"; nil means from the locale ($LC_ALL, $LC_TIME, $LANG).
+    var dateOrder: DateExpression.DayOrder?
     /// The user's own prompts, added to the built-in ones.
     var prompts: [Prompt] = []
 
@@ -112,11 +114,18 @@ struct Config: Equatable {
                 config.timeZone = zone
             case ("allow_phi", .bool(let allow)):
                 config.allowPHI = allow
-            case ("week_starts", _), ("time_zone", _), ("allow_phi", _):
+            case ("date_order", .string(let order)):
+                guard let parsed = DateExpression.DayOrder(rawValue: order.uppercased()) else {
+                    throw ParseError(
+                        line: number, message: "date_order must be \"DMY\" (31/12/2026) or \"MDY\" (12/31/2026)")
+                }
+                config.dateOrder = parsed
+            case ("week_starts", _), ("time_zone", _), ("allow_phi", _), ("date_order", _):
                 throw ParseError(line: number, message: "\(key) has the wrong type of value")
             default:
                 throw ParseError(
-                    line: number, message: "unknown key '\(key)' (week_starts, time_zone, allow_phi, [[prompts]])")
+                    line: number,
+                    message: "unknown key '\(key)' (week_starts, time_zone, allow_phi, date_order, [[prompts]])")
             }
         }
         try finishPrompt()

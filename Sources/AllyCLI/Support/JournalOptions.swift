@@ -115,11 +115,35 @@ enum Parse {
         try date(text, option: option, today: context.today(inTimeZone: try Config.load(in: context).timeZone))
     }
 
+    /// A date for `option`: `--due` looks ahead (a bare weekday is the coming one), every other option back.
     static func date(_ text: String, option: String, today: LocalDate) throws -> LocalDate {
-        guard let date = DateExpression.parse(text, today: today) else {
-            throw CLIError("\(option) '\(text)' is not a date; use \(DateExpression.acceptedForms)", exitCode: 2)
+        let direction: DateExpression.Direction = option == "--due" ? .future : .past
+        switch DateExpression.read(text, today: today, direction: direction, order: dayOrder(in: .current)) {
+        case .date(let date):
+            return date
+        case .ambiguous(let dayFirst, let monthFirst):
+            throw CLIError(
+                "\(option) \(Quoted(text)) could be \(dayFirst) (day first) or \(monthFirst) (month first); write it as "
+                    + "YYYY-MM-DD, or set date_order = \"DMY\" or \"MDY\" in \(Config.path(in: .current))",
+                exitCode: 2)
+        case .invalid:
+            throw CLIError("\(option) \(Quoted(text)) is not a date; use \(DateExpression.acceptedForms)", exitCode: 2)
         }
-        return date
+    }
+
+    /// Warns when a goal's due date has already passed: it starts out overdue.
+    static func warnIfPast(_ due: String?, today: LocalDate, context: CLIContext) {
+        guard let due, let date = LocalDate(iso: due), date < today else { return }
+        context.note("Note: the due date \(date) has passed, so this goal is overdue from the start")
+    }
+
+    /// How to read `01/02/2026`: the config's date_order, else the locale (US English month first, other
+    /// named locales day first), else unknown (an ambiguous date is refused with both readings).
+    static func dayOrder(in context: CLIContext) -> DateExpression.DayOrder? {
+        if let order = (try? Config.load(in: context))?.dateOrder { return order }
+        let locale = ["LC_ALL", "LC_TIME", "LANG"].compactMap { context.environment[$0] }.first { !$0.isEmpty } ?? ""
+        if locale.isEmpty || locale.hasPrefix("C") || locale.hasPrefix("POSIX") { return nil }
+        return ["en_US", "en_PH", "es_US"].contains { locale.hasPrefix($0) } ? .monthFirst : .dayFirst
     }
 
     static func value<T: RawRepresentable & CaseIterable>(_ text: String, option: String) throws -> T
