@@ -8,7 +8,20 @@ import Foundation
 public enum AllyCLI {
     /// Parses `arguments` (without the program name), runs the command in `context`, and returns the exit status.
     public static func run(_ arguments: [String], context: CLIContext) -> Int32 {
-        CLIContext.$current.withValue(context) {
+        var arguments = arguments
+        // git's -C habit: `ally --journal PATH COMMAND …` works as well as `ally COMMAND … --journal PATH`.
+        if arguments.count >= 2, arguments[0] == "--journal" {
+            context.environment["ALLY_JOURNAL"] = arguments[1]
+            arguments.removeFirst(2)
+        } else if let first = arguments.first, first.hasPrefix("--journal=") {
+            context.environment["ALLY_JOURNAL"] = String(first.dropFirst("--journal=".count))
+            arguments.removeFirst()
+        }
+        if let hint = Suggestion.forUnknownCommand(arguments) {
+            context.note("ally: error: " + Quoted.escaped(hint))
+            return 64
+        }
+        return CLIContext.$current.withValue(context) {
             do {
                 var command = try Ally.parseAsRoot(arguments)
                 try command.run()
@@ -29,7 +42,8 @@ public enum AllyCLI {
                 return error.rawValue
             } catch {
                 let code = Ally.exitCode(for: error)
-                let message = Ally.fullMessage(for: error)
+                var message = Ally.fullMessage(for: error)
+                if let hint = Suggestion.forUnknownOption(message, arguments: arguments) { message = hint }
                 if code == .success {
                     context.print(message)
                 } else {

@@ -167,3 +167,25 @@ import Testing
         #expect(try decodeJSON(british.ok("show", gb, "--json"))["due"] as? String == "2027-04-03")
     }
 }
+
+/// Issue 10 §5 and §7: commands forgive a typo, suggest the sibling option, and take `--journal` first.
+@Suite struct ForgivingCommandTests {
+    let folder = TemporaryDirectory()
+
+    @Test func typosAndHabitsAreMetWithSuggestions() throws {
+        let a = Laptop(folder, "a")
+        let id = a.ok("new", "reflection", "first")
+        for (typed, meant) in [("lsit", "list"), ("shwo", "show"), ("synk", "sync"), ("devics", "devices")] {
+            let result = a.run(typed)
+            #expect(result.status == 64 && result.stderr.contains("did you mean `ally \(meant)`"), "\(result.stderr)")
+        }
+        let theme = a.run("edit", id, "--theme", "agency")
+        #expect(theme.status == 64 && theme.stderr.contains("--add-theme"), "\(theme.stderr)")
+        // git's -C habit: the journal before the command.
+        let other = folder.file("other.sqlite")
+        let elsewhere = a.run("--journal", other, "new", "reflection", "in the other journal")
+        #expect(elsewhere.status == 0 && FileManager.default.fileExists(atPath: other), "\(elsewhere.stderr)")
+        #expect(a.run("--journal", other, "list").stdout.contains("in the other journal"))
+        #expect(!a.ok("list").contains("in the other journal"))
+    }
+}

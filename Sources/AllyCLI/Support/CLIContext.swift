@@ -5,8 +5,9 @@ import Foundation
 ///
 /// The binary uses `CLIContext.live()`; tests build one with an environment, captured output and a fixed clock.
 public final class CLIContext: @unchecked Sendable {
-    /// Environment variables (`ALLY_JOURNAL`, `NO_COLOR`, `EDITOR`, …).
-    public let environment: [String: String]
+    /// Environment variables (`ALLY_JOURNAL`, `NO_COLOR`, `EDITOR`, …). `ally --journal PATH COMMAND` sets
+    /// `ALLY_JOURNAL` here before the command runs.
+    public internal(set) var environment: [String: String]
     /// Whether standard input, output and error are terminals.
     public let stdinIsTerminal: Bool
     public let stdoutIsTerminal: Bool
