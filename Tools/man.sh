@@ -11,3 +11,5 @@ bin="$(swift build --show-bin-path)"
 out="${1:-docs}"
 mkdir -p "$out"
 "$bin/generate-manual-tool" "$bin/ally" --date 2026-11-22 --section 1 --authors "the ally developers" -o "$out"
+# mandoc -Tlint -W warning must report nothing (Tools/test.sh checks it).
+python3 Tools/scripts/mdoc_tidy.py "$out/ally.1"

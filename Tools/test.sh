@@ -40,6 +40,17 @@ Tools/man.sh "$manual"
 diff -q "$manual/ally.1" docs/ally.1 || { echo "docs/ally.1 is stale: run Tools/man.sh" >&2; exit 1; }
 rm -rf "$manual"
 
+echo "== the manual has no mandoc warnings, and Tools/install.sh installs a working ally and man ally"
+lint="$(mandoc -Tlint -W warning docs/ally.1 2>&1 || true)"
+[[ -z "$lint" ]] || { echo "$lint" >&2; echo "docs/ally.1 has mandoc warnings (Tools/scripts/mdoc_tidy.py)" >&2; exit 1; }
+prefix="$(mktemp -d)"
+Tools/install.sh --prefix "$prefix" --binary .build/debug/ally 2>/dev/null
+"$prefix/bin/ally" --version >/dev/null
+MANPATH="$prefix/share/man" man -w ally | grep -q "$prefix/share/man/man1/ally.1"
+MANPATH="$prefix/share/man" MANPAGER=cat man ally 2>/dev/null | grep -q "offline-first" || { echo "man ally does not show the manual" >&2; exit 1; }
+[[ -s "$prefix/share/bash-completion/completions/ally" ]]
+rm -rf "$prefix"
+
 echo "== tour (the README's first command, end to end)"
 Tools/tour.sh --quiet
 

@@ -16,6 +16,11 @@ struct Ally: ParsableCommand {
               ally list
               ally prompt --theme humility
 
+            Files: the journal is ~/.local/share/ally/journal.sqlite ($XDG_DATA_HOME/ally, or $ALLY_JOURNAL, or \
+            --journal PATH before or after the command); drafts kept from the editor are in \
+            ~/.local/share/ally/drafts; settings (week start, time zone, date order, your own prompts) are in \
+            ~/.config/ally/config.toml ($XDG_CONFIG_HOME/ally, or $ALLY_CONFIG).
+
             Exit status: 0 ok; 1 failure; 2 bad input (a value, date, id or query); 3 no such journal or entry; \
             4 the file is not a usable journal (not ally's, newer, or damaged); 5 refused (a conflicting \
             change, or the entry's state does not allow it); 6 wrong passphrase or revoked device; 7 server \

@@ -10,7 +10,8 @@ struct PromptCommand: ParsableCommand {
         discussion: """
             Prompts follow the five trust themes; filter by --theme or by the --kind of entry you want to write. \
             The prompt changes day by day and walks through the whole list before one comes back. Add your own \
-            prompts in the config file (docs/CONFIG.md).
+            prompts as [[prompts]] tables in the config file, ~/.config/ally/config.toml \
+            ($XDG_CONFIG_HOME/ally/config.toml, or the file $ALLY_CONFIG names; docs/CONFIG.md).
 
             Examples:
               ally prompt
