@@ -117,12 +117,62 @@ extension Journal {
     public func search(_ text: String, limit: Int = 50, rankedMatchLimit: Int = Journal.rankedMatchLimit) throws
         -> [Entry]
     {
+        try searchHits(text, limit: limit, rankedMatchLimit: rankedMatchLimit).entries
+    }
+
+    /// What a search shows a person: the best entries, a snippet of each around the match, and how many match in
+    /// all. In a snippet the matched words sit between `Journal.matchStart` and `Journal.matchEnd`.
+    public struct SearchHits: Sendable {
+        /// The best matches, best first.
+        public var entries: [Entry]
+        /// A few words around the match in each entry's body (or title), by entry.
+        public var snippets: [EntryID: String]
+        /// How many entries match in all (more than `entries.count` when the limit cut them).
+        public var total: Int
+    }
+
+    /// Marks the start of a matched word in a snippet.
+    public static let matchStart = "\u{2}"
+    /// Marks the end of a matched word in a snippet.
+    public static let matchEnd = "\u{3}"
+
+    /// `search(_:limit:)` with snippets and the total count.
+    /// - Complexity: as `search`, plus one count over the matches.
+    public func searchHits(_ text: String, limit: Int = 50, rankedMatchLimit: Int = Journal.rankedMatchLimit) throws
+        -> SearchHits
+    {
         let query: String
         do {
             query = try SearchQuery.fts(text)
         } catch {
             throw JournalError(.invalidQuery, error.description)
         }
+        let entries = try rankedSearch(text, query: query, limit: limit, rankedMatchLimit: rankedMatchLimit)
+        return try Journal.wrap {
+            try database.read { db in
+                let total =
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM entry_search WHERE entry_search MATCH ?", arguments: [query])
+                    ?? 0
+                var snippets: [EntryID: String] = [:]
+                let statement = try db.cachedStatement(
+                    sql: """
+                        SELECT snippet(entry_search, -1, ?, ?, '…', 12) FROM entry_search
+                        WHERE entry_search MATCH ? AND rowid = (SELECT rowid FROM entry WHERE id = ?)
+                        """)
+                for entry in entries {
+                    if let snippet = try String.fetchOne(
+                        statement, arguments: [Journal.matchStart, Journal.matchEnd, query, entry.id.rawValue])
+                    {
+                        snippets[entry.id] = snippet.replacingOccurrences(of: "\n", with: " ")
+                    }
+                }
+                return SearchHits(entries: entries, snippets: snippets, total: max(total, entries.count))
+            }
+        }
+    }
+
+    func rankedSearch(_ text: String, query: String, limit: Int, rankedMatchLimit: Int) throws -> [Entry] {
         do {
             return try Journal.wrap {
                 try database.read { db in

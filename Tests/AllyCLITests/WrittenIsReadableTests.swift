@@ -139,6 +139,12 @@ import Testing
             let found = a.run("search", query)
             #expect(found.status == 0 && found.stdout.contains(String(id.prefix(8))), "\(query): \(found.stderr)")
         }
+        // A snippet shows the match, marked; when the limit cuts, the count and how to see more.
+        a.ok("new", "reflection", "Asked Dr. Kaur again at the next huddle")
+        let limited = a.run("search", "kaur", "--limit", "1")
+        #expect(limited.stdout.contains("[Kaur]"), "\(limited.stdout)")
+        #expect(
+            limited.stderr.contains("best 1 of 2 matches") && limited.stderr.contains("--limit 2"), "\(limited.stderr)")
         // Several words need no quotes on the command line.
         #expect(a.ok("search", "Dr.", "Kaur").contains(String(id.prefix(8))))
         let broken = a.run("search", "\"no closing quote")

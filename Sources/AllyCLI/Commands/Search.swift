@@ -36,7 +36,29 @@ struct Search: ParsableCommand {
     func run() throws {
         let context = CLIContext.current
         let journal = try journalOptions.openExisting(in: context)
-        let entries = try journal.search(query, limit: limit)
-        try EntryList.print(entries, journal: journal, json: output.json, context: context, empty: "no entries match")
+        let hits = try journal.searchHits(query, limit: limit)
+        if output.json || hits.entries.isEmpty {
+            try EntryList.print(
+                hits.entries, journal: journal, json: output.json, context: context, empty: "no entries match")
+            return
+        }
+        let renderer = try EntryRenderer(journal: journal, entries: hits.entries, context: context)
+        let style = Style(enabled: context.usesColour)
+        for entry in hits.entries {
+            context.print(renderer.line(entry))
+            if let snippet = hits.snippets[entry.id] {
+                // The matched words stand out: bold on a colour terminal, [between brackets] otherwise.
+                let (open, close) = style.enabled ? ("\u{1B}[1;4m", "\u{1B}[0m") : ("[", "]")
+                context.print(
+                    "          "
+                        + snippet.replacingOccurrences(of: Journal.matchStart, with: open)
+                        .replacingOccurrences(of: Journal.matchEnd, with: close))
+            }
+        }
+        if hits.total > hits.entries.count {
+            context.note(
+                "Showing the best \(hits.entries.count) of \(hits.total) matches; `--limit \(min(hits.total, 1000))` "
+                    + "shows more, and more words narrow the search.")
+        }
     }
 }
