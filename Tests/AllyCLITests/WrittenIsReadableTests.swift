@@ -195,3 +195,55 @@ import Testing
         #expect(!a.ok("list").contains("in the other journal"))
     }
 }
+
+/// Issue 10 §5: questions come before they matter, and a failed sync says the words are safe.
+@Suite struct CommandsThatAskTests {
+    let folder = TemporaryDirectory()
+
+    @Test func aPledgeActionAsksForItsMinutesAndAScriptIsTold() throws {
+        let a = Laptop(folder, "a")
+        let script = a.run("new", "action", "Coffee with J.", "--pledge", "mentoring")
+        #expect(script.status == 2 && script.stderr.contains("--minutes"), "\(script.stderr)")
+        let asked = a.run.runOnTerminal(
+            ["new", "action", "Coffee with J.", "--pledge", "mentoring", "--allow-phi"],
+            answers: ["half an hour", "30"])
+        #expect(asked.status == 0, "\(asked.stderr)")
+        #expect(asked.stderr.components(separatedBy: "How many minutes").count == 3, "asked again after a non-number")
+        let id = asked.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try decodeJSON(a.ok("show", id, "--json"))["minutes"] as? Int == 30)
+    }
+
+    @Test func aPassphraseIsCheckedBeforeItIsAskedAgain() throws {
+        let a = Laptop(folder, "a")
+        a.ok("new", "reflection", "sealed")
+        let short = a.run.runOnTerminal(
+            ["bundle", "export", "--encrypt", folder.file("b")], answers: ["short", "short"])
+        #expect(short.status == 2 && short.stderr.contains("at least 10 characters"), "\(short.stderr)")
+        #expect(!short.stderr.contains("Again"), "the rule is checked before the second prompt: \(short.stderr)")
+    }
+
+    @Test func aFailedSyncSaysTheEntriesAreSafe() throws {
+        let a = Laptop(folder, "a", environment: ["ALLY_PASSPHRASE": "correct horse battery staple"])
+        a.ok("new", "reflection", "kept here")
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        a.ok("account", "register", "--server", server.url, "--username", "sam")
+        _ = server.stop()
+        let failed = a.run("sync")
+        #expect(failed.status == 7 && failed.stderr.contains("Every entry is safe in this journal"), "\(failed.stderr)")
+        #expect(a.ok("list").contains("kept here"))
+    }
+
+    @Test func revokingThisLaptopAsksFirst() throws {
+        let a = Laptop(folder, "a", environment: ["ALLY_PASSPHRASE": "correct horse battery staple"])
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        a.ok("account", "register", "--server", server.url, "--username", "kim")
+        let device = try #require(try Journal.open(at: a.path).deviceID.rawValue.prefix(8))
+        let script = a.run("devices", "revoke", String(device))
+        #expect(script.status == 2 && script.stderr.contains("--yes"), "\(script.stderr)")
+        let declined = a.run.runOnTerminal(["devices", "revoke", String(device)], answers: ["n"])
+        #expect(declined.status == 0 && declined.stdout.contains("Nothing revoked"))
+        a.ok("sync")
+        a.ok("devices", "revoke", String(device), "--yes")
+        #expect(a.run("sync").status == 6)
+    }
+}

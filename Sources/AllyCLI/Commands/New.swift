@@ -132,6 +132,22 @@ struct New: ParsableCommand {
         patch.body = vetted.body ?? body
         if patch.scalars[.occurredOn] == nil { patch.scalars[.occurredOn] = practice.today.description }
         if kind == .goal, patch.scalars[.status] == nil { patch.scalars[.status] = GoalStatus.open.rawValue }
+        if kind == .action, patch.scalars[.pledge] != nil, patch.scalars[.minutes] == nil {
+            // Minutes are what the pledge counts: ask on a terminal, refuse in a script.
+            guard context.stdinIsTerminal else {
+                throw CLIError("--pledge counts minutes towards the weekly pledge: add --minutes N", exitCode: 2)
+            }
+            var minutes: Int?
+            while minutes == nil {
+                guard let answer = context.ask("How many minutes did it take? ") else {
+                    throw CLIError("no minutes given; nothing was written", exitCode: 2)
+                }
+                minutes = Int(answer.trimmingCharacters(in: .whitespaces)).flatMap {
+                    (0...100_000).contains($0) ? $0 : nil
+                }
+            }
+            patch.scalars[.minutes] = minutes.map(String.init)
+        }
         Parse.warnIfPast(patch.scalars[.due] ?? nil, today: practice.today, context: context)
         if let goal {
             let goalID = try journal.resolveID(goal)

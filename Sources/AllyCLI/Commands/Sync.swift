@@ -27,18 +27,28 @@ struct SyncCommand: ParsableCommand {
         let link = try SyncSupport.link(journal)
         let engine = SyncEngine(journal: journal, transport: try SyncSupport.transport(for: link), link: link)
         let showProgress = context.stderrIsTerminal && !output.json
-        let report = try engine.sync { progress in
-            guard showProgress else { return }
-            switch progress {
-            case .pushing(let done, let total):
-                let width = 24
-                let filled = total == 0 ? width : done * width / max(total, 1)
-                context.noteInline(
-                    "\rpushing [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total)"
-                )
-            case .pulling(let changes, let pages):
-                context.noteInline("\rpulling \(changes) changes in \(pages) pages                    ")
+        let report: SyncEngine.Report
+        do {
+            report = try engine.sync { progress in
+                guard showProgress else { return }
+                switch progress {
+                case .pushing(let done, let total):
+                    let width = 24
+                    let filled = total == 0 ? width : done * width / max(total, 1)
+                    context.noteInline(
+                        "\rpushing [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total)"
+                    )
+                case .pulling(let changes, let pages):
+                    context.noteInline("\rpulling \(changes) changes in \(pages) pages                    ")
+                }
             }
+        } catch let error as SyncError {
+            // End the progress line before the message, and say what a failed sync means for the entries.
+            if showProgress { context.noteInline("\r\u{1B}[K") }
+            throw SyncError(
+                error.code,
+                error.message.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+                    + ". Every entry is safe in this journal; what was not sent goes at the next `ally sync`")
         }
         if showProgress { context.noteInline("\r\u{1B}[K") }
         SyncSupport.warnClockAhead(report.clockAhead, context: context)
@@ -158,6 +168,7 @@ struct DevicesRevoke: ParsableCommand {
         discussion: "Example:\n  ally devices revoke 3fa2c9d1")
     @OptionGroup var journalOptions: JournalOptions
     @Argument(help: "The device id, or a unique prefix of it, from `ally devices`.") var id: String
+    @Flag(help: "Revoke this laptop itself without asking.") var yes = false
 
     func run() throws {
         let context = CLIContext.current
@@ -170,6 +181,19 @@ struct DevicesRevoke: ParsableCommand {
                 matches.isEmpty
                     ? "no device starts with '\(id)' (see `ally devices`)"
                     : "'\(id)' matches several devices; type more", exitCode: matches.isEmpty ? 3 : 2)
+        }
+        if device.current, !yes {
+            // Revoking the laptop you are on ends its syncing: ask, or require --yes in a script.
+            guard context.stdinIsTerminal else {
+                throw CLIError(
+                    "\(device.deviceID.prefix(8)) is this laptop; revoking it stops its syncing. Add --yes to do it",
+                    exitCode: 2)
+            }
+            let answer = context.ask("\(device.deviceID.prefix(8)) (\(device.name)) is this laptop; revoke it? [y/N] ")
+            guard ["y", "yes"].contains(answer?.lowercased().trimmingCharacters(in: .whitespaces) ?? "") else {
+                context.print("Nothing revoked.")
+                return
+            }
         }
         try transport.revoke(deviceID: device.deviceID, token: link.token)
         context.print(

@@ -23,6 +23,8 @@ enum Secrets {
             secret = value
         } else if context.stdinIsTerminal {
             secret = try readHidden("\(what.prefix(1).uppercased() + what.dropFirst()): ", context: context)
+            // Say what is wrong with it before asking for it again (issue 10 §5).
+            if let typed = secret, !typed.isEmpty { try check(typed, what: what, minimumLength: minimumLength) }
             if confirm {
                 let again = try readHidden("Again, to confirm: ", context: context)
                 guard again == secret else {
@@ -35,15 +37,22 @@ enum Secrets {
                 "no \(what): type it on a terminal, set \(variable), or give a file with the option for it", exitCode: 2
             )
         }
+        try check(secret, what: what, minimumLength: minimumLength)
+        return secret
+    }
+
+    /// The rules a passphrase must meet: long enough, and preparable (SPEC §8).
+    static func check(_ secret: String, what: String, minimumLength: Int) throws {
         guard secret.count >= minimumLength else {
-            throw CLIError("a \(what) needs at least \(minimumLength) characters", exitCode: 2)
+            throw CLIError(
+                "a \(what) needs at least \(minimumLength) characters (this one has \(secret.count)); nothing was changed",
+                exitCode: 2)
         }
         do {
             _ = try PreparedPassphrase.bytes(secret)
         } catch {
             throw CLIError("this \(what) cannot be used: \(error.description)", exitCode: 2)
         }
-        return secret
     }
 
     /// Reads one line from the terminal with echo off, restoring the terminal afterwards.
