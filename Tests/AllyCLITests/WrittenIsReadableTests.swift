@@ -247,3 +247,15 @@ import Testing
         #expect(a.run("sync").status == 6)
     }
 }
+
+/// Issue 10 §6: `ally prompt` offers another prompt on each call; `--same` keeps today's.
+@Suite struct PromptTurnTests {
+    let folder = TemporaryDirectory()
+
+    @Test func eachCallGivesAnotherPrompt() {
+        let a = Laptop(folder, "a")
+        let three = (0..<3).map { _ in a.ok("prompt", "--theme", "agency") }
+        #expect(Set(three).count == 3, "\(three)")
+        #expect(a.ok("prompt", "--theme", "agency", "--same") == a.ok("prompt", "--theme", "agency", "--same"))
+    }
+}
