@@ -259,3 +259,41 @@ import Testing
         #expect(a.ok("prompt", "--theme", "agency", "--same") == a.ok("prompt", "--theme", "agency", "--same"))
     }
 }
+
+/// Issue 10 §6: the practice views tell the truth about a new journal, a week in progress and small targets.
+@Suite struct PracticeViewTests {
+    let folder = TemporaryDirectory()
+    /// Monday 2026-11-23, noon UTC.
+    let monday: Int64 = 1_795_435_200_000
+
+    @Test func pledgeShowsNoGapsBeforeTheJournalStartedAndScalesEachBarToItsTarget() throws {
+        let a = Laptop(
+            folder, "a", clock: ManualClock(millis: monday + 2 * 86_400_000), environment: ["LANG": "C.UTF-8"])
+        a.ok("pledge", "log", "tell-leaders", "1", "Told the chief about the rota gap")
+        let shown = a.ok("pledge")
+        #expect(!shown.contains("Gaps"), "the journal started this week: \(shown)")
+        #expect(shown.contains("in progress") && shown.contains("◌ this week, in progress"), "\(shown)")
+        let leaders = try #require(shown.split(separator: "\n").first { $0.contains("tell-leaders") })
+        #expect(leaders.contains(String(repeating: "█", count: 30)), "1 of 1 is a full bar: \(leaders)")
+        let mentoring = try #require(shown.split(separator: "\n").first { $0.contains("mentoring") })
+        #expect(!mentoring.contains("█"), "\(mentoring)")
+    }
+
+    @Test func aMondayReviewCoversTheWeekJustEndedAndFindsLessons() throws {
+        let clock = ManualClock(millis: monday - 3 * 86_400_000)
+        let a = Laptop(folder, "a", clock: clock)
+        let inline = a.ok("new", "mistake", "Cut in on R. at handover. Lesson: wait for the last word.")
+        let withGoal = a.ok(
+            "new", "mistake", "Took over S.'s patient update", "--learning-goal", "Ask before taking over")
+        clock.advance(by: 3 * 86_400_000)
+        let review = a.run("review", "--json")
+        let json = try decodeJSON(review.stdout)
+        #expect(json["since"] as? String == "2026-11-16" && json["until"] as? String == "2026-11-22", "\(json)")
+        let mistakes = json["mistakes"] as? [[String: Any]] ?? []
+        let byID = Dictionary(uniqueKeysWithValues: mistakes.map { (($0["id"] as? String ?? "").prefix(8), $0) })
+        #expect(byID[inline.prefix(8)]?["lesson"] as? String == "wait for the last word.")
+        #expect(byID[withGoal.prefix(8)]?["learningGoal"] as? String == "Ask before taking over")
+        #expect(!a.ok("review").contains("no lesson written yet"))
+        #expect(try decodeJSON(a.ok("review", "--week", "--json"))["since"] as? String == "2026-11-23")
+    }
+}

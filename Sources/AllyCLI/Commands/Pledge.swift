@@ -62,7 +62,11 @@ struct PledgeShow: ParsableCommand {
         let history = Pledge.progress(
             of: entries, from: current.adding(weeks: -max(weeks, 52) + 1), through: current,
             startsOn: practice.weekStartsOn)
-        let shown = Array(history.suffix(weeks))
+        // Weeks before the journal's first entry are not gaps: the practice had not started.
+        let firstDay = entries.compactMap { $0.occurredOn ?? LocalDate(dayNumber: Int($0.createdAt / 86_400_000)) }
+            .min()
+        let started = firstDay.map { Week(containing: $0, startsOn: practice.weekStartsOn) } ?? current
+        let shown = Array(history.suffix(weeks).filter { $0.week >= started })
         guard let this = history.last else { throw CLIError("no weeks to show") }
         let gaps = shown.filter { !$0.isMet && $0.week < current }.map(\.week)
         let summary = Summary(
@@ -74,7 +78,10 @@ struct PledgeShow: ParsableCommand {
         }
         let style = Style(enabled: context.usesColour)
         let chart = BarChart(unicode: BarChart.unicodeAllowed(in: context, ascii: ascii), style: style, width: 30)
-        context.print(style.bold("Week of \(current.start) – \(current.end)") + (this.isMet ? "  pledge met" : ""))
+        context.print(
+            style.bold("Week of \(current.start) – \(current.end)")
+                + (this.isMet
+                    ? "  pledge met" : "  in progress (\(current.end.dayNumber - practice.today.dayNumber) days left)"))
         for line in chart.render(
             PledgeCategory.allCases.map { category in
                 BarChart.Bar(
@@ -85,12 +92,11 @@ struct PledgeShow: ParsableCommand {
         context.print("")
         context.print("Streak: \(plural(summary.streak, "week")) in a row with the pledge met")
         let marks = shown.map {
-            $0.isMet
-                ? (chart.unicode ? "●" : "x")
-                : ($0.week == current ? (chart.unicode ? "◌" : "?") : (chart.unicode ? "○" : "-"))
+            PledgeMarks.mark(met: $0.isMet, inProgress: $0.week == current, unicode: chart.unicode)
         }
         context.print(
-            "Last \(plural(shown.count, "week")): \(marks.joined(separator: " "))   (oldest first; filled = met)")
+            "Last \(plural(shown.count, "week")): \(marks.joined(separator: " "))   (oldest first; "
+                + PledgeMarks.legend(unicode: chart.unicode) + ")")
         if !gaps.isEmpty {
             context.print("Gaps: " + gaps.suffix(6).map { "week of \($0.start)" }.joined(separator: ", "))
         }

@@ -25,7 +25,9 @@ struct ReviewCommand: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
-    @Flag(help: "The current week so far (the default).") var week = false
+    @Flag(help: "The current week so far (the default, except on the week's first day).") var week = false
+    @Flag(name: .customLong("last-week"), help: "The week just ended (the default on the week's first day).")
+    var lastWeek = false
     @Flag(help: "The current calendar month so far.") var month = false
     @Option(help: "First day of a custom period.") var since: String?
     @Option(help: "Last day of a custom period (default today).") var until: String?
@@ -33,8 +35,10 @@ struct ReviewCommand: ParsableCommand {
     @Flag(help: "Draw bars with # instead of Unicode blocks.") var ascii = false
 
     func validate() throws {
-        if week && month { throw ValidationError("give --week or --month, not both") }
-        if (week || month) && (since != nil || until != nil) {
+        if [week, month, lastWeek].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of --week, --last-week and --month")
+        }
+        if (week || month || lastWeek) && (since != nil || until != nil) {
             throw ValidationError("--since/--until set a custom period; leave out --week and --month")
         }
         if until != nil && since == nil { throw ValidationError("--until needs --since") }
@@ -54,6 +58,11 @@ struct ReviewCommand: ParsableCommand {
         } else if month {
             let parts = today.parts
             first = LocalDate(year: parts.year, month: parts.month, day: 1) ?? today
+        } else if lastWeek || (!week && today == practice.currentWeek.start) {
+            // On the week's first day the week just ended is what there is to review.
+            first = practice.currentWeek.start.adding(days: -7)
+            last = practice.currentWeek.start.adding(days: -1)
+            if !lastWeek, !output.json { context.note("The week just ended (`--week` shows this one so far)") }
         } else {
             first = practice.currentWeek.start
         }

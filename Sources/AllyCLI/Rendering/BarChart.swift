@@ -14,12 +14,14 @@ struct BarChart {
     let style: Style
     var width = 30
 
-    /// The chart, one line per bar, scaled to the largest value (or target).
+    /// The chart, one line per bar, scaled to the largest value; a bar with a target is scaled to its own target
+    /// instead (full width = target met), so 1 of 1 minute looks as done as 30 of 30.
     func render(_ bars: [Bar]) -> [String] {
         let top = max(1, bars.map { max($0.value, $0.target ?? 0) }.max() ?? 1)
         let labelWidth = bars.map(\.label.count).max() ?? 0
         return bars.map { bar in
-            let eighths = bar.value * width * 8 / top
+            let scale = max(1, bar.target ?? top)
+            let eighths = min(bar.value, scale) * width * 8 / scale
             var drawn =
                 unicode ? String(repeating: "█", count: eighths / 8) : String(repeating: "#", count: eighths / 8)
             if unicode, eighths % 8 > 0 { drawn += ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8] }

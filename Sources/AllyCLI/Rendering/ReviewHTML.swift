@@ -69,6 +69,7 @@ struct ReviewHTML {
             body += "<li><strong>\(escape(mistake.headline))</strong>"
             body +=
                 mistake.lesson.map { "<br>Lesson: \(escape($0))" }
+                ?? mistake.learningGoal.map { "<br>Learning goal: \(escape($0))" }
                 ?? "<br><span class=\"meta\">No lesson written yet.</span>"
             body += "</li>"
         }

@@ -32,10 +32,12 @@ struct ReviewText {
             { lines.append("  " + line) }
         }
         lines.append("  streak: \(plural(review.pledgeStreak, "week")) in a row with the pledge met")
-        let marks = review.pledgeHistory.map { $0.isMet ? (unicode ? "●" : "x") : (unicode ? "○" : "-") }
+        let marks = review.pledgeHistory.map {
+            PledgeMarks.mark(met: $0.isMet, inProgress: $0.week.end >= review.today, unicode: unicode)
+        }
         lines.append(
             "  last \(plural(marks.count, "week")): \(marks.joined(separator: " "))  "
-                + style.dim("(oldest first; filled = met)"))
+                + style.dim("(oldest first; " + PledgeMarks.legend(unicode: unicode) + ")"))
 
         heading("Entries per theme", "where is the practice thin?")
         lines += chart.render(
@@ -65,7 +67,7 @@ struct ReviewText {
             lines.append("  \(style.id(short(mistake.id)))  \(mistake.headline)")
             lines.append(
                 "            "
-                    + (mistake.lesson.map { "Lesson: \($0)" }
+                    + (mistake.lesson.map { "Lesson: \($0)" } ?? mistake.learningGoal.map { "Learning goal: \($0)" }
                         ?? style.dim("no lesson written yet (add a line \"Lesson: …\")")))
         }
 

@@ -20,6 +20,12 @@ public enum Lesson {
                 }
             }
         }
+        // Written inline: "… I'll wait next time. Lesson: wait for her to finish." The rest of that sentence.
+        for line in lines {
+            guard let range = line.range(of: "lesson:", options: .caseInsensitive) else { continue }
+            let rest = line[range.upperBound...].trimmingCharacters(in: .whitespaces)
+            if !rest.isEmpty { return rest }
+        }
         return nil
     }
 }

@@ -64,6 +64,8 @@ public struct Review: Hashable, Sendable, Codable {
         public var headline: String
         public var occurredOn: LocalDate?
         public var lesson: String?
+        /// The learning goal the lesson became (a goal linked to the mistake), if any.
+        public var learningGoal: String?
     }
 
     /// Builds the review of `since`…`until` from every entry of the journal (the trash is ignored).
@@ -126,7 +128,9 @@ public struct Review: Hashable, Sendable, Codable {
         }
         mistakes = inPeriod.filter { $0.kind == .mistake }.sorted(by: Review.newestFirst).map {
             MistakeSummary(
-                id: $0.id, headline: $0.headline, occurredOn: $0.occurredOn, lesson: Lesson.find(in: $0.body))
+                id: $0.id, headline: $0.headline, occurredOn: $0.occurredOn, lesson: Lesson.find(in: $0.body),
+                learningGoal: (linked[$0.id] ?? []).compactMap { byID[$0] }.filter { $0.kind == .goal }
+                    .sorted(by: Review.newestFirst).first?.headline)
         }
         feedbackWithoutAction = entries.filter { entry in
             entry.kind == .feedback && !(linked[entry.id] ?? []).contains { byID[$0]?.kind == .action }
