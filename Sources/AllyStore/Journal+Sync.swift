@@ -34,6 +34,21 @@ extension Journal {
         }
     }
 
+    /// Other laptops' names as this journal last learned them (`ally devices`, `ally sync`), by device.
+    public func deviceNames() throws -> [DeviceID: String] {
+        var names: [DeviceID: String] = [:]
+        for (key, value) in try syncState() where key.hasPrefix("device-name:") {
+            if let device = DeviceID(rawValue: String(key.dropFirst("device-name:".count))) { names[device] = value }
+        }
+        return names
+    }
+
+    /// Remembers laptops' names for showing conflicts and history offline.
+    public func rememberDeviceNames(_ names: [DeviceID: String]) throws {
+        try updateSyncState(
+            Dictionary(uniqueKeysWithValues: names.map { ("device-name:\($0.key.rawValue)", $0.value) }))
+    }
+
     /// Changes the server does not have yet, oldest first, with their local row ids.
     public func unpushedChanges(limit: Int) throws -> [(rowID: Int64, change: Change)] {
         try Journal.wrap {

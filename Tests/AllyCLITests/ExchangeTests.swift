@@ -73,9 +73,10 @@ import Testing
         let versions = try #require(conflict["bodyVersions"] as? [[String: Any]])
         #expect(versions.count == 2)
         let shown = a.ok("show", id)
+        // "--- from laptop 3fa2c9d1, Mon 23 Nov, 17:48 (version 3fa2c9d1.17)"
         let name = try #require(
-            shown.split(separator: "\n").first { $0.contains("--- version") && $0.contains("device") })
-        let version = String(name.split(separator: " ")[2])
+            shown.split(separator: "\n").first { $0.contains("--- from") && $0.contains("(version ") })
+        let version = String(try #require(name.split(separator: " ").last).dropLast())
         let result = try decodeJSON(a.ok("resolve", id, "--take", version, "--json"))
         #expect(result["hasConflict"] as? Bool == false)
         #expect(["Lesson: from A", "Lesson: from B"].contains(result["body"] as? String ?? ""))
@@ -93,7 +94,7 @@ import Testing
         exchange(b, a, "2")
         #expect(try a.snapshot() == b.snapshot())
         #expect(a.ok("list").contains(id))
-        #expect(a.ok("show", id).contains("trashed on device"))
+        #expect(a.ok("show", id).contains("trashed on this laptop"))
         let needsChoice = a.run("resolve", id)
         #expect(needsChoice.status == 2 && needsChoice.stderr.contains("--keep"))
         a.ok("resolve", id, "--keep")

@@ -51,7 +51,8 @@ struct Register: ParsableCommand {
         let journal = try journalOptions.openOrCreate(in: context)
         let (link, recovery) = try AccountClient(transport: transport).register(
             server: server.server, username: server.username, passphrase: secret, invite: invite, journal: journal,
-            deviceName: SyncSupport.deviceName(server.deviceName), allowInsecureHTTP: server.allowInsecureHTTP)
+            deviceName: SyncSupport.deviceName(server.deviceName, deviceID: journal.deviceID),
+            allowInsecureHTTP: server.allowInsecureHTTP)
         context.print(
             "Registered \(link.username) on \(link.server); this journal is linked (device \(journal.deviceID.short)).")
         context.print("")
@@ -83,7 +84,8 @@ struct Login: ParsableCommand {
         let journal = try journalOptions.openOrCreate(in: context)
         let link = try AccountClient(transport: transport).login(
             server: server.server, username: server.username, passphrase: secret, journal: journal,
-            deviceName: SyncSupport.deviceName(server.deviceName), allowInsecureHTTP: server.allowInsecureHTTP)
+            deviceName: SyncSupport.deviceName(server.deviceName, deviceID: journal.deviceID),
+            allowInsecureHTTP: server.allowInsecureHTTP)
         context.print(
             "Logged in as \(link.username) on \(link.server) (device \(journal.deviceID.short)). Run `ally sync`.")
     }

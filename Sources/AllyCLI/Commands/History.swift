@@ -39,6 +39,7 @@ struct History: ParsableCommand {
         for change in changes {
             if case .set(let field, _) = change.operation { winners[field] = change.id }
         }
+        let humane = Humane(context: context, journal: journal)
         let items = changes.map { item(for: $0, winners: winners) }
         if output.json {
             context.print(try JSONOutput.string(items))
@@ -46,7 +47,10 @@ struct History: ParsableCommand {
         }
         let style = Style(enabled: context.usesColour)
         for item in items {
-            var line = "\(style.dim(item.time))  \(style.id(item.change.fitted(to: 12)))  \(describe(item))"
+            let change = changes.first { $0.id.short == item.change }
+            let when = change.map { humane.time($0.at.wallMillis) } ?? item.time
+            let laptop = change.map { humane.laptop($0.id.deviceID) } ?? item.device
+            var line = "\(style.dim(when.fitted(to: 19)))  \(laptop.fitted(to: 16))  \(describe(item))"
             if item.superseded { line += style.dim("  (superseded)") }
             context.print(line)
             if let text = item.text {

@@ -10,7 +10,7 @@ struct Resolve: ParsableCommand {
         discussion: """
             A body conflict: with no option, your editor opens on the merge with both versions between \
             <<<<<<< and >>>>>>> markers; remove the markers and save. Or take one version whole with --take \
-            (the names `ally show` lists, such as 3fa2c9d1.17), or give the text with --body. The result is a \
+            (mine, theirs, a laptop's name, or a version name `ally show` lists, such as 3fa2c9d1.17), or give the text with --body. The result is a \
             new version made from every conflicting one, so it wins on every laptop after the next exchange.
 
             A trash conflict (trashed on one laptop while edited on another): --keep restores the entry, \
@@ -27,7 +27,8 @@ struct Resolve: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: "The entry's id or a unique prefix (4+ hex digits).") var id: String
     @Option(help: "The settled body text; '-' reads standard input.") var body: String?
-    @Option(help: "Take this version's text whole (a name from `ally show`, e.g. 3fa2c9d1.17).") var take: String?
+    @Option(help: "Take one version whole: mine, theirs, a laptop's name, or a version from `ally show`.")
+    var take: String?
     @Flag(help: "For a trash conflict: keep the entry (restore it).") var keep = false
     @Flag(help: "For a trash conflict: trash the entry after all.") var discard = false
 
@@ -57,7 +58,7 @@ struct Resolve: ParsableCommand {
         }
         var result = entry
         if !conflict.bodyVersions.isEmpty {
-            let text = try settledText(entry: entry, conflict: conflict, context: context)
+            let text = try settledText(entry: entry, conflict: conflict, journal: journal, context: context)
             var patch = EntryPatch()
             patch.body = text
             // The settled text is made from the versions shown; one that arrived meanwhile stays a head (§4.3).
@@ -74,16 +75,35 @@ struct Resolve: ParsableCommand {
         }
     }
 
-    func settledText(entry: Entry, conflict: Conflict, context: CLIContext) throws -> String {
+    func settledText(entry: Entry, conflict: Conflict, journal: Journal, context: CLIContext) throws -> String {
         if let take {
+            let humane = Humane(context: context, journal: journal)
             let wanted = take.lowercased()
-            guard
-                let version = conflict.bodyVersions.first(where: {
+            let newestFirst = conflict.bodyVersions.sorted { $0.at > $1.at }
+            let version: BodyVersion?
+            switch wanted {
+            case "mine":
+                version = newestFirst.first { $0.id.deviceID == journal.deviceID }
+            case "theirs":
+                let others = newestFirst.filter { $0.id.deviceID != journal.deviceID }
+                guard Set(others.map(\.id.deviceID)).count <= 1 else {
+                    throw CLIError(
+                        "--take theirs: the other versions come from several laptops; name one: "
+                            + Set(others.map { humane.laptop($0.id.deviceID) }).sorted().joined(separator: ", "),
+                        exitCode: 2)
+                }
+                version = others.first
+            default:
+                version = newestFirst.first {
                     $0.id.short == wanted || $0.id.description == wanted
-                })
-            else {
-                let names = conflict.bodyVersions.map(\.id.short).joined(separator: ", ")
-                throw CLIError("--take '\(take)' is not one of the conflicting versions: \(names)", exitCode: 2)
+                        || humane.laptop($0.id.deviceID).lowercased() == wanted || $0.id.deviceID.short == wanted
+                }
+            }
+            guard let version else {
+                let names = conflict.bodyVersions.map { "\($0.id.short) (\(humane.laptop($0.id.deviceID)))" }
+                throw CLIError(
+                    "--take \(Quoted(take)) names none of the conflicting versions; use mine, theirs, a laptop's name or "
+                        + "one of: \(names.joined(separator: ", "))", exitCode: 2)
             }
             return version.text
         }

@@ -25,7 +25,8 @@ struct SyncCommand: ParsableCommand {
         let context = CLIContext.current
         let journal = try journalOptions.openExisting(in: context)
         let link = try SyncSupport.link(journal)
-        let engine = SyncEngine(journal: journal, transport: try SyncSupport.transport(for: link), link: link)
+        let transport = try SyncSupport.transport(for: link)
+        let engine = SyncEngine(journal: journal, transport: transport, link: link)
         let showProgress = context.stderrIsTerminal && !output.json
         let report: SyncEngine.Report
         do {
@@ -51,6 +52,10 @@ struct SyncCommand: ParsableCommand {
                     + ". Every entry is safe in this journal; what was not sent goes at the next `ally sync`")
         }
         if showProgress { context.noteInline("\r\u{1B}[K") }
+        // Learn the laptops' names, so conflicts and history can say "from work-laptop" offline.
+        if let devices = try? transport.devices(token: link.token).devices {
+            SyncSupport.remember(devices, in: journal)
+        }
         SyncSupport.warnClockAhead(report.clockAhead, context: context)
         if output.json {
             context.print(try JSONOutput.string(report))
@@ -149,12 +154,16 @@ struct DevicesList: ParsableCommand {
         let journal = try journalOptions.openExisting(in: context)
         let link = try SyncSupport.link(journal)
         let devices = try SyncSupport.transport(for: link).devices(token: link.token).devices
+        SyncSupport.remember(devices, in: journal)
         if output.json {
             context.print(try JSONOutput.string(devices))
             return
         }
+        let humane = Humane(context: context, journal: journal)
         for device in devices {
-            var line = "\(device.deviceID.prefix(8))  \(device.name.fitted(to: 24))  last seen \(device.lastSeenAt)"
+            var line =
+                "\(device.deviceID.prefix(8))  \(device.name.fitted(to: 24))  last seen "
+                + (ISOTimestamp.parse(device.lastSeenAt).map(humane.time) ?? device.lastSeenAt)
             if device.current { line += "  (this laptop)" }
             if device.revoked { line += "  revoked" }
             context.print(line)

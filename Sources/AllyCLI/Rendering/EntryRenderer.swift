@@ -6,9 +6,11 @@ import Foundation
 struct EntryRenderer {
     let style: Style
     let shortIDs: [EntryID: String]
+    let humane: Humane
 
     init(journal: Journal, entries: [Entry], context: CLIContext) throws {
         style = Style(enabled: context.usesColour)
+        humane = Humane(context: context, journal: journal)
         let linked = entries.flatMap(\.links)
         shortIDs = try journal.shortIDs(for: entries.map(\.id) + linked)
     }
@@ -20,7 +22,8 @@ struct EntryRenderer {
         var parts = [
             style.id(short(entry.id)), entry.occurredOn?.description ?? "          ",
             style.kind(entry.kind) + String(repeating: " ", count: max(0, 10 - entry.kind.rawValue.count)),
-            entry.headline.fitted(to: 48),
+            // Fit the terminal: id, date and kind take 34 columns; the headline gets what is left (20–48).
+            entry.headline.fitted(to: humane.width.map { max(20, min(48, $0 - 36)) } ?? 48),
         ]
         var marks: [String] = entry.themes.map(\.rawValue)
         marks += entry.tags.map { "#" + $0 }
@@ -38,8 +41,8 @@ struct EntryRenderer {
         if let title = entry.title { lines.append(style.bold(title)) }
         var facts: [String] = []
         if let date = entry.occurredOn { facts.append("on \(date)") }
-        facts.append("created \(ISOTimestamp.format(entry.createdAt))")
-        facts.append("updated \(ISOTimestamp.format(entry.updatedAt))")
+        facts.append("created \(humane.time(entry.createdAt))")
+        facts.append("updated \(humane.time(entry.updatedAt))")
         lines.append(style.dim(facts.joined(separator: " · ")))
         var fields: [(String, String)] = []
         if !entry.themes.isEmpty { fields.append(("themes", entry.themes.map(\.rawValue).joined(separator: ", "))) }
@@ -66,18 +69,18 @@ struct EntryRenderer {
         for (name, value) in fields { lines.append("\(name.fitted(to: width)) \(value)") }
         if let conflict = entry.conflict { lines.append(""); lines += conflictLines(conflict, entry: entry) }
         lines.append("")
-        lines.append(entry.body)
+        lines += humane.wrapped(entry.body)
         return lines.joined(separator: "\n")
     }
 
     func conflictLines(_ conflict: Conflict, entry: Entry) -> [String] {
         var lines: [String] = []
         if let trash = conflict.trash {
-            let editors = Set(trash.unseenEdits.map(\.deviceID.short)).sorted().joined(separator: ", ")
+            let editors = Set(trash.unseenEdits.map { humane.laptop($0.deviceID) }).sorted().joined(separator: ", ")
             lines.append(
                 style.warning("! conflict:")
-                    + " trashed on device \(trash.trashedBy.deviceID.short) at \(ISOTimestamp.format(trash.trashedAt.wallMillis))"
-                    + " while edited on device \(editors)")
+                    + " trashed on \(humane.laptop(trash.trashedBy.deviceID)) (\(humane.time(trash.trashedAt.wallMillis)))"
+                    + " while edited on \(editors)")
             lines.append(
                 "  keep it with `ally resolve \(short(entry.id)) --keep`, or trash it with `ally resolve \(short(entry.id)) --discard`"
             )
@@ -89,14 +92,13 @@ struct EntryRenderer {
             for version in conflict.bodyVersions {
                 lines.append(
                     style.dim(
-                        "--- version \(version.id.short) (device \(version.id.deviceID.short), "
-                            + "\(ISOTimestamp.format(version.at.wallMillis)))"))
-                lines.append(
-                    contentsOf: version.text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
+                        "--- from \(humane.laptop(version.id.deviceID)), \(humane.time(version.at.wallMillis)) "
+                            + "(version \(version.id.short))"))
+                lines.append(contentsOf: humane.wrapped(version.text, indent: 2).map { "  " + $0 })
             }
             lines.append(
-                "  settle it with `ally resolve \(short(entry.id))` (editor), `--take VERSION` or `--body TEXT`; "
-                    + "the body below shows the merge with conflict markers")
+                "  settle it with `ally resolve \(short(entry.id))` (editor), `--take mine`, `--take theirs`, "
+                    + "`--take LAPTOP-NAME` or `--body TEXT`; the body below shows the merge with conflict markers")
         }
         return lines
     }

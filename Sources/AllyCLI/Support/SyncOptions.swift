@@ -40,9 +40,18 @@ enum SyncSupport {
         }
     }
 
-    static func deviceName(_ given: String?) -> String {
+    /// The name a laptop gets in `ally devices`: the one given, else the host name with the start of the device
+    /// id, so that two laptops with one host name ("vm") still tell apart.
+    static func deviceName(_ given: String?, deviceID: DeviceID) -> String {
         if let given, !given.isEmpty { return given }
-        return ProcessInfo.processInfo.hostName
+        return "\(ProcessInfo.processInfo.hostName)-\(deviceID.rawValue.prefix(4))"
+    }
+
+    /// Keeps the laptops' names in the journal for offline display.
+    static func remember(_ devices: [Wire.Device], in journal: Journal) {
+        var names: [DeviceID: String] = [:]
+        for device in devices { if let id = DeviceID(rawValue: device.deviceID) { names[id] = device.name } }
+        try? journal.rememberDeviceNames(names)
     }
 }
 

@@ -1,0 +1,45 @@
+import AllyCore
+import AllyStore
+import AllyTesting
+import Foundation
+import Testing
+
+/// Issue 10 §4: conflicts and history name laptops and local times, and `resolve --take` takes mine, theirs or a
+/// laptop's name.
+@Suite struct HumaneConflictTests {
+    let folder = TemporaryDirectory()
+
+    @Test func conflictsSpeakOfLaptopsAndLocalTimes() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        let home = SyncLaptop(folder, "home")
+        let work = SyncLaptop(folder, "work")
+        home.ok("account", "register", "--server", server.url, "--username", "ana", "--device-name", "home-laptop")
+        work.ok("account", "login", "--server", server.url, "--username", "ana", "--device-name", "work-laptop")
+        let id = home.ok("new", "reflection", "Handover went fine.")
+        home.ok("sync")
+        work.ok("sync")
+        home.ok("edit", id, "--body", "Handover went fine, thanks to R.")
+        work.ok("edit", id, "--body", "Handover went badly; I talked over R.")
+        work.ok("sync")
+        home.ok("sync")
+        let shown = home.ok("show", id)
+        #expect(shown.contains("from work-laptop") && shown.contains("from this laptop"), "\(shown)")
+        #expect(
+            shown.range(
+                of: #"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}( \d{4})?, \d{2}:\d{2}"#,
+                options: .regularExpression) != nil, "\(shown)")
+        #expect(!shown.contains("T09:") && !shown.contains(".000Z"), "no UTC stamps: \(shown)")
+        let history = home.ok("history", id)
+        #expect(history.contains("work-laptop") && history.contains("this laptop"), "\(history)")
+
+        let unknown = home.run.run(["resolve", id, "--take", "nobody"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("work-laptop"), "\(unknown.stderr)")
+        home.ok("resolve", id, "--take", "theirs")
+        #expect(
+            try decodeJSON(home.ok("show", id, "--json"))["body"] as? String == "Handover went badly; I talked over R.")
+    }
+
+    func decodeJSON(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}
