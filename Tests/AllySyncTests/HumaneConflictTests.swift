@@ -39,6 +39,25 @@ import Testing
             try decodeJSON(home.ok("show", id, "--json"))["body"] as? String == "Handover went badly; I talked over R.")
     }
 
+    /// Issue 10 §5: `ally account login` needs no options when the journal knows its account; a mistyped
+    /// recovery key says which group is wrong before anything is sent.
+    @Test func loginRemembersTheAccountAndARecoveryKeyIsCheckedFirst() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        let a = SyncLaptop(folder, "a")
+        let registered = a.ok("account", "register", "--server", server.url, "--username", "lee")
+        let key = try #require(
+            registered.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.split(separator: "-").count == 8 })
+        a.ok("account", "logout")
+        #expect(a.ok("account", "login").contains("Logged in as lee"))
+        var groups = key.split(separator: "-").map(String.init)
+        groups[2] = "zz" + groups[2].dropFirst(2)
+        let typo = a.run.run(["account", "recover", "--recovery-key", groups.joined(separator: "-")])
+        #expect(typo.status == 2 && typo.stderr.contains("group 3"), "\(typo.stderr)")
+        let short = a.run.run(["account", "recover", "--recovery-key", "abcd-1234"])
+        #expect(short.status == 2 && short.stderr.contains("this has 2 groups"), "\(short.stderr)")
+    }
+
     func decodeJSON(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }

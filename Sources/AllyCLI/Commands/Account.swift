@@ -41,16 +41,24 @@ struct Register: ParsableCommand {
     @OptionGroup var passphrase: PassphraseOptions
     @Option(help: "The invite code from the server's admin (`ally-server invite`).") var invite: String?
 
+    func validate() throws {
+        if server.givenServer == nil || server.givenUsername == nil {
+            throw ValidationError("register needs --server and --username")
+        }
+    }
+
     func run() throws {
         let context = CLIContext.current
-        let transport = try SyncSupport.transport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
+        let (serverURL, username) = try server.account(remembered: nil)
+        let transport = try SyncSupport.transport(server: serverURL, allowInsecureHTTP: server.allowInsecureHTTP)
         let secret = try Secrets.read(
             "new passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", confirm: true,
             minimumLength: 10,
             context: context)
         let journal = try journalOptions.openOrCreate(in: context)
+        ServerOptions.remember(server: serverURL, username: username, in: journal)
         let (link, recovery) = try AccountClient(transport: transport).register(
-            server: server.server, username: server.username, passphrase: secret, invite: invite, journal: journal,
+            server: serverURL, username: username, passphrase: secret, invite: invite, journal: journal,
             deviceName: SyncSupport.deviceName(server.deviceName, deviceID: journal.deviceID),
             allowInsecureHTTP: server.allowInsecureHTTP)
         context.print(
@@ -78,12 +86,15 @@ struct Login: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current
-        let transport = try SyncSupport.transport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
+        let known = try? journalOptions.openExisting(in: context)
+        let (serverURL, username) = try server.account(remembered: known)
+        let transport = try SyncSupport.transport(server: serverURL, allowInsecureHTTP: server.allowInsecureHTTP)
         let secret = try Secrets.read(
             "passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", context: context)
-        let journal = try journalOptions.openOrCreate(in: context)
+        let journal = try known ?? journalOptions.openOrCreate(in: context)
+        ServerOptions.remember(server: serverURL, username: username, in: journal)
         let link = try AccountClient(transport: transport).login(
-            server: server.server, username: server.username, passphrase: secret, journal: journal,
+            server: serverURL, username: username, passphrase: secret, journal: journal,
             deviceName: SyncSupport.deviceName(server.deviceName, deviceID: journal.deviceID),
             allowInsecureHTTP: server.allowInsecureHTTP)
         context.print(
@@ -159,6 +170,7 @@ struct Recover: ParsableCommand {
             Example:
               ally account recover --server https://ally.example.org --username sam
             """)
+    @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var server: ServerOptions
     @Option(name: .customLong("recovery-key"), help: "The recovery key printed at registration.") var recoveryKey:
         String?
@@ -167,7 +179,9 @@ struct Recover: ParsableCommand {
 
     func run() throws {
         let context = CLIContext.current
-        let transport = try SyncSupport.transport(server: server.server, allowInsecureHTTP: server.allowInsecureHTTP)
+        let known = try? journalOptions.openExisting(in: context)
+        let (serverURL, username) = try server.account(remembered: known)
+        let transport = try SyncSupport.transport(server: serverURL, allowInsecureHTTP: server.allowInsecureHTTP)
         let printed: String
         if let recoveryKey {
             printed = recoveryKey
@@ -175,13 +189,28 @@ struct Recover: ParsableCommand {
             printed = try Secrets.read("recovery key", file: nil, variable: "ALLY_RECOVERY_KEY", context: context)
         }
         guard let key = RecoveryKey(printed: printed) else {
-            throw CLIError("that is not a recovery key (8 groups of 8 hex digits)", exitCode: 2)
+            throw CLIError(Self.whatIsWrong(with: printed), exitCode: 2)
         }
         let new = try Secrets.read(
             "new passphrase", file: newPassphraseFile, variable: "ALLY_NEW_PASSPHRASE", confirm: true,
             minimumLength: 10,
             context: context)
-        try AccountClient(transport: transport).recover(username: server.username, recoveryKey: key, newPassphrase: new)
-        context.print("New passphrase set for \(server.username). Log in with it: `ally account login`.")
+        try AccountClient(transport: transport).recover(username: username, recoveryKey: key, newPassphrase: new)
+        if let known { ServerOptions.remember(server: serverURL, username: username, in: known) }
+        context.print("New passphrase set for \(username). Log in with it: `ally account login`.")
+    }
+
+    /// Which part of a mistyped recovery key is wrong, checked before anything is sent.
+    static func whatIsWrong(with printed: String) -> String {
+        let groups = printed.split(whereSeparator: { $0 == "-" || $0.isWhitespace })
+        guard groups.count == 8 else {
+            return "a recovery key is 8 groups of 8 hex digits separated by '-'; this has \(groups.count) groups"
+        }
+        for (index, group) in groups.enumerated() where group.count != 8 || !group.allSatisfy(\.isHexDigit) {
+            let why =
+                group.count != 8 ? "has \(group.count) characters, not 8" : "has a character other than 0-9 and a-f"
+            return "group \(index + 1) of the recovery key (\(Quoted(String(group)))) \(why); nothing was sent"
+        }
+        return "that is not a recovery key (8 groups of 8 hex digits)"
     }
 }

@@ -65,8 +65,30 @@ struct PassphraseOptions: ParsableArguments {
 
 /// `--server`, `--username`, `--allow-insecure-http`.
 struct ServerOptions: ParsableArguments {
-    @Option(help: "The server, e.g. https://ally.example.org.") var server: String
-    @Option(help: "Your username on that server.") var username: String
+    @Option(
+        name: .customLong("server"),
+        help: "The server, e.g. https://ally.example.org (login and recover default to the one this journal knows).")
+    var givenServer: String?
+    @Option(name: .customLong("username"), help: "Your username on that server (same default).")
+    var givenUsername: String?
+
+    /// The server and username: as given, else what this journal remembers from its last account (kept across
+    /// logout and set by recover), else an error that says what to add.
+    func account(remembered journal: Journal?) throws -> (server: String, username: String) {
+        let state = (try? journal?.syncState()) ?? [:]
+        guard let server = givenServer ?? state["server"] ?? state["account-server"] else {
+            throw CLIError("give --server URL (this journal does not know a server yet)", exitCode: 2)
+        }
+        guard let username = givenUsername ?? state["username"] ?? state["account-username"] else {
+            throw CLIError("give --username NAME (this journal does not know an account yet)", exitCode: 2)
+        }
+        return (server, username)
+    }
+
+    /// Remembers the account in `journal` so that a later bare `ally account login` knows where to go.
+    static func remember(server: String, username: String, in journal: Journal) {
+        try? journal.updateSyncState(["account-server": server, "account-username": username])
+    }
     @Flag(
         name: .customLong("allow-insecure-http"),
         help: "Allow http:// to a host other than this machine (not recommended).")
