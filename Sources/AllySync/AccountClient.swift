@@ -78,6 +78,25 @@ public struct AccountClient {
         return link
     }
 
+    /// Checks `current` with the server before a new passphrase is asked for, by setting the same credentials again
+    /// (same salt, same auth key, the journal key wrapped anew): the server accepts only the right passphrase, and
+    /// nothing else changes.
+    public func verifyPassphrase(link: AccountLink, current: String) throws {
+        let prelogin = try transport.prelogin(Wire.PreloginRequest(username: link.username))
+        try Self.check(prelogin)
+        let keys = try PassphraseKeys.derive(passphrase: current, salt: prelogin.salt, rounds: prelogin.rounds)
+        do {
+            try transport.changePassphrase(
+                Wire.PassphraseChange(
+                    currentAuthKey: keys.authKey, salt: prelogin.salt, authKey: keys.authKey,
+                    wrappedKey: try KeyWrap.wrap(link.journalKey, with: keys.wrappingKey, userName: link.username)),
+                token: link.token)
+        } catch let error as SyncError where error.code == .unauthorized {
+            throw SyncError(
+                .unauthorized, "the current passphrase is wrong (or this device was revoked); nothing was changed")
+        }
+    }
+
     /// Wraps the same journal key with a new passphrase; other laptops keep working with their tokens.
     public func changePassphrase(link: AccountLink, current: String, new: String) throws {
         let prelogin = try transport.prelogin(Wire.PreloginRequest(username: link.username))

@@ -42,7 +42,7 @@ public struct AccountLink: Sendable {
         try journal.updateSyncState([
             "server": server, "username": username, "userID": userID, "token": token,
             "journalKey": journalKey.bytes.hexString, "keyID": String(journalKey.keyID),
-            "allowInsecureHTTP": allowInsecureHTTP ? "true" : "false",
+            "allowInsecureHTTP": allowInsecureHTTP ? "true" : "false", "refusedSince": String?.none,
         ])
     }
 
@@ -52,7 +52,7 @@ public struct AccountLink: Sendable {
             Dictionary(
                 uniqueKeysWithValues: [
                     "server", "username", "userID", "token", "journalKey", "keyID", "allowInsecureHTTP", "cursor",
-                    "lastSync",
+                    "lastSync", "refusedSince",
                 ].map { ($0, String?.none) }))
         try journal.markAllUnpushed()
     }

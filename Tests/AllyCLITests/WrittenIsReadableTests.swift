@@ -222,6 +222,23 @@ import Testing
         #expect(!short.stderr.contains("Again"), "the rule is checked before the second prompt: \(short.stderr)")
     }
 
+    @Test func theCurrentPassphraseIsCheckedBeforeANewOneIsAsked() throws {
+        let a = Laptop(folder, "a", environment: ["ALLY_PASSPHRASE": "correct horse battery staple"])
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        a.ok("account", "register", "--server", server.url, "--username", "max")
+        a.run.environment["ALLY_PASSPHRASE"] = "not the passphrase at all"
+        let wrong = a.run.runOnTerminal(
+            ["account", "passphrase"], answers: ["a brand new passphrase", "a brand new passphrase"])
+        #expect(wrong.status == 6 && wrong.stderr.contains("current passphrase is wrong"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("New passphrase"), "the new one was not asked: \(wrong.stderr)")
+        a.run.environment["ALLY_PASSPHRASE"] = "correct horse battery staple"
+        a.run.environment["ALLY_NEW_PASSPHRASE"] = "a brand new passphrase"
+        a.ok("account", "passphrase")
+        a.run.environment["ALLY_PASSPHRASE"] = "a brand new passphrase"
+        a.ok("account", "logout")
+        a.ok("account", "login")
+    }
+
     @Test func aFailedSyncSaysTheEntriesAreSafe() throws {
         let a = Laptop(folder, "a", environment: ["ALLY_PASSPHRASE": "correct horse battery staple"])
         a.ok("new", "reflection", "kept here")
@@ -245,6 +262,8 @@ import Testing
         a.ok("sync")
         a.ok("devices", "revoke", String(device), "--yes")
         #expect(a.run("sync").status == 6)
+        #expect(a.ok("status").contains("the server refuses this laptop"))
+        #expect(try decodeJSON(a.ok("status", "--json"))["refusedSince"] is String)
     }
 }
 

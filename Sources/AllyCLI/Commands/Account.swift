@@ -149,12 +149,14 @@ struct ChangePassphrase: ParsableCommand {
         let link = try SyncSupport.link(journal)
         let current = try Secrets.read(
             "current passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", context: context)
+        // Check the current passphrase before asking for a new one (issue 10 §5).
+        let client = AccountClient(transport: try SyncSupport.transport(for: link))
+        try client.verifyPassphrase(link: link, current: current)
         let new = try Secrets.read(
             "new passphrase", file: newPassphraseFile, variable: "ALLY_NEW_PASSPHRASE", confirm: true,
             minimumLength: 10,
             context: context)
-        try AccountClient(transport: try SyncSupport.transport(for: link)).changePassphrase(
-            link: link, current: current, new: new)
+        try client.changePassphrase(link: link, current: current, new: new)
         context.print(
             "Passphrase changed for \(link.username). Your other laptops keep syncing; use the new one to log in.")
     }

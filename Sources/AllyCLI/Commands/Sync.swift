@@ -46,12 +46,20 @@ struct SyncCommand: ParsableCommand {
         } catch let error as SyncError {
             // End the progress line before the message, and say what a failed sync means for the entries.
             if showProgress { context.noteInline("\r\u{1B}[K") }
+            if error.code == .unauthorized {
+                // `ally status` says from when this laptop has been refused (revoked, or its token replaced).
+                let state = try journal.syncState()
+                if state["refusedSince"] == nil {
+                    try journal.updateSyncState(["refusedSince": ISOTimestamp.format(context.clock())])
+                }
+            }
             throw SyncError(
                 error.code,
                 error.message.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
                     + ". Every entry is safe in this journal; what was not sent goes at the next `ally sync`")
         }
         if showProgress { context.noteInline("\r\u{1B}[K") }
+        try journal.updateSyncState(["refusedSince": nil])
         // Learn the laptops' names, so conflicts and history can say "from work-laptop" offline.
         if let devices = try? transport.devices(token: link.token).devices {
             SyncSupport.remember(devices, in: journal)
@@ -101,6 +109,7 @@ struct Status: ParsableCommand {
         var entries: Int
         var conflicts: Int
         var heldAside: HeldSummary
+        var refusedSince: String?
     }
 
     func run() throws {
@@ -112,7 +121,8 @@ struct Status: ParsableCommand {
             journal: journal.path, device: journal.deviceID.rawValue, server: state["server"],
             username: state["username"],
             pendingChanges: try journal.unpushedCount(), lastSync: state["lastSync"], entries: counts.entries,
-            conflicts: counts.conflicts, heldAside: HeldSummary(try journal.heldChanges()))
+            conflicts: counts.conflicts, heldAside: HeldSummary(try journal.heldChanges()),
+            refusedSince: state["refusedSince"])
         if output.json {
             context.print(try JSONOutput.string(report))
             return
@@ -122,6 +132,13 @@ struct Status: ParsableCommand {
             context.print("account    \(username) on \(server)")
             context.print("pending    \(plural(report.pendingChanges, "change")) not yet on the server")
             context.print("last sync  \(report.lastSync ?? "never")")
+            if let refused = report.refusedSince {
+                let when =
+                    ISOTimestamp.parse(refused).map { Humane(context: context, journal: journal).time($0) } ?? refused
+                context.print(
+                    "refused    since \(when) the server refuses this laptop (revoked from another laptop, or logged "
+                        + "in elsewhere with this journal): `ally account login` again, or `ally devices` from another")
+            }
         } else {
             context.print("account    not linked (`ally account register` or `ally account login`)")
         }
