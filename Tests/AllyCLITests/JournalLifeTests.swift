@@ -275,9 +275,35 @@ import Testing
         chmod(journal, 0o644)
         chmod(data + "/ally", 0o755)
         let list = try Subprocess.run(
-            BinaryTests.binary, ["list"], environment: ["HOME": folder.path, "XDG_DATA_HOME": data, "PATH": "/usr/bin:/bin"])
+            BinaryTests.binary, ["list"],
+            environment: ["HOME": folder.path, "XDG_DATA_HOME": data, "PATH": "/usr/bin:/bin"])
         #expect(list.status == 0)
         #expect(list.stderr.contains("readable only by you"), "\(list.stderr)")
         #expect(try mode(journal) == 0o600 && (try mode(data + "/ally")) == 0o700)
+    }
+}
+
+/// Issue 10 §7: shell completion offers recent entry ids, through the real bash completion script.
+@Suite struct CompletionTests {
+    let folder = TemporaryDirectory()
+
+    @Test func bashCompletesEntryIDs() throws {
+        let journal = folder.file("j.sqlite")
+        let environment = ["ALLY_JOURNAL": journal, "HOME": folder.path, "PATH": "/usr/bin:/bin"]
+        let id = try Subprocess.run(BinaryTests.binary, ["new", "reflection", "complete me"], environment: environment)
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let script = folder.file("ally.bash")
+        let generated = try Subprocess.run(BinaryTests.binary, ["--generate-completion-script", "bash"])
+        try generated.stdout.write(toFile: script, atomically: true, encoding: .utf8)
+        // What bash does on `ally show <TAB>`: the completion function fills COMPREPLY.
+        let shell = """
+            export ALLY_JOURNAL='\(journal)'
+            source '\(script)'
+            COMP_WORDS=('\(BinaryTests.binary)' show ''); COMP_CWORD=2; COMP_LINE="ally show "; COMP_POINT=${#COMP_LINE}
+            _ally
+            printf '%s\\n' "${COMPREPLY[@]}"
+            """
+        let completed = try Subprocess.run("/bin/bash", ["-c", shell], environment: environment)
+        #expect(completed.stdout.contains(id), "\(completed.stdout) \(completed.stderr)")
     }
 }

@@ -22,7 +22,8 @@ struct Edit: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).") var id: String
+    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).", completion: Completions.entryIDs) var id:
+        String
 
     @Option(help: "A new title; '' removes it.") var title: String?
     @Option(help: "The new body text; '-' reads standard input.") var body: String?

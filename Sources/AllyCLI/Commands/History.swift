@@ -16,7 +16,8 @@ struct History: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).") var id: String
+    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).", completion: Completions.entryIDs) var id:
+        String
 
     struct Item: Encodable {
         var change: String

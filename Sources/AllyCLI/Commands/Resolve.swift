@@ -25,7 +25,8 @@ struct Resolve: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).") var id: String
+    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).", completion: Completions.entryIDs) var id:
+        String
     @Option(help: "The settled body text; '-' reads standard input.") var body: String?
     @Option(help: "Take one version whole: mine, theirs, a laptop's name, or a version from `ally show`.")
     var take: String?

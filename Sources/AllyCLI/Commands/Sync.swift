@@ -193,7 +193,8 @@ struct DevicesRevoke: ParsableCommand {
         commandName: "revoke", abstract: "Revoke a device: its token stops working at once.",
         discussion: "Example:\n  ally devices revoke 3fa2c9d1")
     @OptionGroup var journalOptions: JournalOptions
-    @Argument(help: "The device id, or a unique prefix of it, from `ally devices`.") var id: String
+    @Argument(help: "The device id, or a unique prefix of it, from `ally devices`.", completion: Completions.deviceIDs)
+    var id: String
     @Flag(help: "Revoke this laptop itself without asking.") var yes = false
 
     func run() throws {

@@ -17,7 +17,8 @@ struct Trash: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).") var id: String
+    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).", completion: Completions.entryIDs) var id:
+        String
 
     func run() throws {
         let context = CLIContext.current
@@ -41,7 +42,8 @@ struct Restore: ParsableCommand {
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).") var id: String
+    @Argument(help: "The entry's id or a unique prefix (4+ hex digits).", completion: Completions.entryIDs) var id:
+        String
 
     func run() throws {
         let context = CLIContext.current

@@ -22,7 +22,10 @@ public struct JournalOptions: ParsableArguments {
     public init() {}
 
     /// The journal path this invocation uses.
-    func path(in context: CLIContext) -> String {
+    func path(in context: CLIContext) -> String { Self.path(explicit: journal, in: context) }
+
+    /// The journal path for an explicit `--journal` value (or none).
+    static func path(explicit journal: String?, in context: CLIContext) -> String {
         if let journal, !journal.isEmpty { return journal }
         if let path = context.environment["ALLY_JOURNAL"], !path.isEmpty { return path }
         let data =
