@@ -227,6 +227,12 @@ public enum Wire {
         }
     }
 
+    /// `PUT /v1/devices/{deviceID}`: a new name for a device.
+    public struct DeviceRename: Codable, Sendable {
+        public var name: String
+        public init(name: String) { self.name = name }
+    }
+
     public struct Devices: Codable, Sendable {
         public var devices: [Device]
         public init(devices: [Device]) { self.devices = devices }

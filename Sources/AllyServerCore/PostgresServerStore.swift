@@ -228,6 +228,18 @@ public final class PostgresServerStore: ServerStore {
         return count == 1
     }
 
+    public func renameDevice(userID: String, deviceID: String, name: String) async throws -> Bool {
+        var count = 0
+        for try await _ in try await client.query(
+            """
+            UPDATE devices SET name = \(name) WHERE user_id = \(userID) AND device_id = \(deviceID) RETURNING device_id
+            """, logger: logger)
+        {
+            count += 1
+        }
+        return count == 1
+    }
+
     public func touchDevice(deviceID: String, at time: Int64) async throws {
         try await client.query(
             "UPDATE devices SET last_seen_at = \(time) WHERE device_id = \(deviceID)", logger: logger)

@@ -176,6 +176,15 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
+    public func renameDevice(userID: String, deviceID: String, name: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE devices SET name = ? WHERE user_id = ? AND device_id = ?",
+                arguments: [name, userID, deviceID])
+            return db.changesCount == 1
+        }
+    }
+
     public func touchDevice(deviceID: String, at time: Int64) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE devices SET last_seen_at = ? WHERE device_id = ?", arguments: [time, deviceID])

@@ -24,6 +24,8 @@ public protocol ServerStore: Sendable {
     func devices(userID: String) async throws -> [DeviceRecord]
     /// Revokes a device of `userID`; false if it has none by that id.
     func revokeDevice(userID: String, deviceID: String) async throws -> Bool
+    /// Renames one of the user's devices; false if the user has no such device.
+    func renameDevice(userID: String, deviceID: String, name: String) async throws -> Bool
     func touchDevice(deviceID: String, at time: Int64) async throws
 
     /// Stores envelopes in one transaction, in the order given. The same bytes under a known `(device, seq)`

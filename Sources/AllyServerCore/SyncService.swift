@@ -175,6 +175,17 @@ public struct SyncService: Sendable {
             })
     }
 
+    /// Renames one of the caller's devices (1–64 characters, no control characters).
+    public func rename(deviceID: String, to request: Wire.DeviceRename, caller: Caller) async throws {
+        let name = request.name.trimmingCharacters(in: .whitespaces)
+        guard (1...64).contains(name.count),
+            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw ServerError(.badRequest, "a device name is 1 to 64 characters, with no control characters") }
+        guard try await store.renameDevice(userID: caller.userID, deviceID: deviceID, name: name) else {
+            throw ServerError(.notFound, "no device \(deviceID.prefix(16)) on this account")
+        }
+    }
+
     public func revoke(deviceID: String, caller: Caller) async throws {
         // Another user's device id answers exactly like one that does not exist.
         guard try await store.revokeDevice(userID: caller.userID, deviceID: deviceID) else {

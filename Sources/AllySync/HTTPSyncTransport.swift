@@ -55,6 +55,9 @@ public final class HTTPSyncTransport: SyncTransport, @unchecked Sendable {
         let _: Empty = try call("PUT", "v1/recovery/passphrase", body: request)
     }
     public func devices(token: String) throws -> Wire.Devices { try call("GET", "v1/devices", token: token) }
+    public func rename(deviceID: String, name: String, token: String) throws {
+        let _: Empty = try call("PUT", "v1/devices/\(deviceID)", body: Wire.DeviceRename(name: name), token: token)
+    }
     public func revoke(deviceID: String, token: String) throws {
         let _: Empty = try call("DELETE", "v1/devices/\(deviceID)", token: token)
     }

@@ -12,6 +12,8 @@ public protocol SyncTransport: Sendable {
     func resetPassphrase(_ request: Wire.RecoveryReset) throws
     func devices(token: String) throws -> Wire.Devices
     func revoke(deviceID: String, token: String) throws
+    /// Renames one of the account's devices.
+    func rename(deviceID: String, name: String, token: String) throws
     func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult
     func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page
 }

@@ -188,7 +188,7 @@ import Testing
         try await app.test(.router) { client in
             let cases: [(String, HTTPRequest.Method, String)] = [
                 ("/v1/info", .post, "GET"), ("/v1/changes", .delete, "POST, GET"), ("/v1/changes", .put, "POST, GET"),
-                ("/v1/devices/\(fixture.aliceDevice)", .get, "DELETE"), ("/v1/devices", .post, "GET"),
+                ("/v1/devices/\(fixture.aliceDevice)", .get, "PUT, DELETE"), ("/v1/devices", .post, "GET"),
                 ("/v1/sessions", .get, "POST"), ("/v1/account/passphrase", .post, "PUT"), ("/healthz", .delete, "GET"),
             ]
             for (uri, method, allow) in cases {

@@ -76,6 +76,9 @@ import Testing
             try await store.saveDevice(DeviceRecord(deviceID: laptop, userID: bob.id, name: "x", tokenHash: "t2\(token)", createdAt: 1, lastSeenAt: 1, revoked: false))
         }
         #expect(try await store.devices(userID: alice.id).map(\.deviceID) == [laptop])
+        #expect(try await store.renameDevice(userID: alice.id, deviceID: laptop, name: "ward-pc"))
+        #expect(try await store.devices(userID: alice.id).first?.name == "ward-pc")
+        #expect(try await store.renameDevice(userID: bob.id, deviceID: laptop, name: "mine now") == false)
         #expect(try await store.revokeDevice(userID: bob.id, deviceID: laptop) == false)
         #expect(try await store.revokeDevice(userID: alice.id, deviceID: laptop))
         #expect(try await store.device(tokenHash: token) == nil)

@@ -35,6 +35,9 @@ import Testing
         func resetPassphrase(_ request: Wire.RecoveryReset) throws { try base.resetPassphrase(request) }
         func devices(token: String) throws -> Wire.Devices { try base.devices(token: token) }
         func revoke(deviceID: String, token: String) throws { try base.revoke(deviceID: deviceID, token: token) }
+        func rename(deviceID: String, name: String, token: String) throws {
+            try base.rename(deviceID: deviceID, name: name, token: token)
+        }
 
         func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult {
             pushes += 1

@@ -32,6 +32,14 @@ import Testing
         let history = home.ok("history", id)
         #expect(history.contains("work-laptop") && history.contains("this laptop"), "\(history)")
 
+        // Renaming a laptop: everyone sees the new name after their next sync.
+        let workDevice = try #require(try Journal.open(at: work.path).deviceID.rawValue.prefix(8))
+        home.ok("devices", "rename", String(workDevice), "ward-pc")
+        #expect(home.ok("devices").contains("ward-pc"))
+        #expect(home.ok("show", id).contains("from ward-pc"))
+        let bad = home.run.run(["devices", "rename", String(workDevice), String(repeating: "x", count: 65)])
+        #expect(bad.status != 0, "\(bad.stderr)")
+        home.ok("devices", "rename", String(workDevice), "work-laptop")
         let unknown = home.run.run(["resolve", id, "--take", "nobody"])
         #expect(unknown.status == 2 && unknown.stderr.contains("work-laptop"), "\(unknown.stderr)")
         home.ok("resolve", id, "--take", "theirs")

@@ -156,9 +156,10 @@ struct Devices: ParsableCommand {
 
             Examples:
               ally devices
+              ally devices rename 3fa2c9d1 work-laptop
               ally devices revoke 3fa2c9d1
             """,
-        subcommands: [DevicesList.self, DevicesRevoke.self], defaultSubcommand: DevicesList.self)
+        subcommands: [DevicesList.self, DevicesRename.self, DevicesRevoke.self], defaultSubcommand: DevicesList.self)
 }
 
 struct DevicesList: ParsableCommand {
@@ -185,6 +186,33 @@ struct DevicesList: ParsableCommand {
             if device.revoked { line += "  revoked" }
             context.print(line)
         }
+    }
+}
+
+struct DevicesRename: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rename", abstract: "Give a laptop a name you recognise (shown in conflicts and history).",
+        discussion: "Example:\n  ally devices rename 3fa2c9d1 work-laptop")
+    @OptionGroup var journalOptions: JournalOptions
+    @Argument(help: "The device id, or a unique prefix of it, from `ally devices`.", completion: Completions.deviceIDs)
+    var id: String
+    @Argument(help: "The new name (1–64 characters).") var name: String
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        let link = try SyncSupport.link(journal)
+        let transport = try SyncSupport.transport(for: link)
+        let matches = try transport.devices(token: link.token).devices.filter { $0.deviceID.hasPrefix(id.lowercased()) }
+        guard matches.count == 1, let device = matches.first else {
+            throw CLIError(
+                matches.isEmpty
+                    ? "no device starts with \(Quoted(id)) (see `ally devices`)"
+                    : "\(Quoted(id)) matches several devices; type more", exitCode: matches.isEmpty ? 3 : 2)
+        }
+        try transport.rename(deviceID: device.deviceID, name: name, token: link.token)
+        SyncSupport.remember(try transport.devices(token: link.token).devices, in: journal)
+        context.print("Renamed \(device.deviceID.prefix(8)) from \(Quoted(device.name)) to \(Quoted(name))")
     }
 }
 

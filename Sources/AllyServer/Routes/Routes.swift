@@ -63,6 +63,13 @@ struct Routes {
         v1.on(.get, "devices") { request, _ in
             try json(try await service.devices(caller: try await authenticate(request)))
         }
+        v1.on(.put, "devices/:deviceID") { request, context in
+            let caller = try await authenticate(request)
+            try await service.rename(
+                deviceID: try context.parameters.require("deviceID"),
+                to: try await request.decode(as: Wire.DeviceRename.self, context: context), caller: caller)
+            return Response(status: .noContent)
+        }
         v1.on(.delete, "devices/:deviceID") { request, context in
             let caller = try await authenticate(request)
             try await service.revoke(deviceID: try context.parameters.require("deviceID"), caller: caller)
