@@ -29,6 +29,11 @@ import Testing
                 of: #"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}( \d{4})?, \d{2}:\d{2}"#,
                 options: .regularExpression) != nil, "\(shown)")
         #expect(!shown.contains("T09:") && !shown.contains(".000Z"), "no UTC stamps: \(shown)")
+        // Where they differ, word by word, instead of raw merge markers.
+        #expect(
+            shown.contains("[-fine, thanks to R.-]{+badly; I talked over R.+}") || shown.contains("{+badly"), "\(shown)"
+        )
+        #expect(!shown.contains("<<<<<<<"), "\(shown)")
         let history = home.ok("history", id)
         #expect(history.contains("work-laptop") && history.contains("this laptop"), "\(history)")
 

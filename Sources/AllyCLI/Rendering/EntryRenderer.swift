@@ -68,8 +68,15 @@ struct EntryRenderer {
         let width = max(8, fields.map(\.0.count).max() ?? 0)
         for (name, value) in fields { lines.append("\(name.fitted(to: width)) \(value)") }
         if let conflict = entry.conflict { lines.append(""); lines += conflictLines(conflict, entry: entry) }
-        lines.append("")
-        lines += humane.wrapped(entry.body)
+        if entry.conflict?.bodyVersions.isEmpty == false {
+            // The versions and where they differ are shown above; the merge with its markers is what the editor
+            // of `ally resolve` starts from.
+            lines.append("")
+            lines.append(style.dim("(`ally resolve` opens the merge with both versions marked)"))
+        } else {
+            lines.append("")
+            lines += humane.wrapped(entry.body)
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -96,9 +103,30 @@ struct EntryRenderer {
                             + "(version \(version.id.short))"))
                 lines.append(contentsOf: humane.wrapped(version.text, indent: 2).map { "  " + $0 })
             }
+            let newest = conflict.bodyVersions.sorted { $0.at > $1.at }
+            let mine = newest.first { $0.id.deviceID == humane.ownDevice } ?? newest[newest.count - 1]
+            if let theirs = newest.first(where: { $0.id != mine.id }) {
+                // Word by word, where the two differ: [-only in one-] {+only in the other+}.
+                let (minus, plus) =
+                    style.enabled
+                    ? (("\u{1B}[31m[-", "-]\u{1B}[0m"), ("\u{1B}[32m{+", "+}\u{1B}[0m")) : (("[-", "-]"), ("{+", "+}"))
+                lines.append(
+                    style.dim(
+                        "--- where they differ: [-…-] only from \(humane.laptop(mine.id.deviceID)), "
+                            + "{+…+} only from \(humane.laptop(theirs.id.deviceID))"))
+                var text = ""
+                for segment in WordDiff.diff(mine.text, theirs.text) {
+                    switch segment {
+                    case .same(let words): text += words
+                    case .onlyFirst(let words): text += minus.0 + words + minus.1
+                    case .onlySecond(let words): text += plus.0 + words + plus.1
+                    }
+                }
+                lines.append(contentsOf: humane.wrapped(text, indent: 2).map { "  " + $0 })
+            }
             lines.append(
                 "  settle it with `ally resolve \(short(entry.id))` (editor), `--take mine`, `--take theirs`, "
-                    + "`--take LAPTOP-NAME` or `--body TEXT`; the body below shows the merge with conflict markers")
+                    + "`--take LAPTOP-NAME` or `--body TEXT`")
         }
         return lines
     }
