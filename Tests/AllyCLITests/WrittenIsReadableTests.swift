@@ -316,3 +316,41 @@ import Testing
         #expect(try decodeJSON(a.ok("review", "--week", "--json"))["since"] as? String == "2026-11-23")
     }
 }
+
+/// Issue 10 §1: an abort at the patient-identifier question keeps the text as a draft; "[e]dit again" reopens it.
+@Suite struct PatientQuestionDraftTests {
+    let folder = TemporaryDirectory()
+
+    @Test func abortKeepsADraftAndEditAgainReopensIt() throws {
+        let a = Laptop(folder, "a")
+        let editor = folder.file("editor.sh")
+        try """
+        #!/bin/sh
+        if grep -q 'MRN' "$1"; then sed -i 's/MRN [0-9]*/the patient/' "$1"
+        else printf 'Saw MRN 12345678 in the handover sheet; raised it with the ward manager.\\n' > "$1"; fi
+        """.write(toFile: editor, atomically: true, encoding: .utf8)
+        chmod(editor, 0o755)
+        a.run.environment["EDITOR"] = editor
+        let aborted = a.run.runOnTerminal(["new", "reflection"], answers: ["a"])
+        #expect(aborted.status == 1 && aborted.stderr.contains("--resume"), "\(aborted.stderr)")
+        let drafts = folder.file("data/ally/drafts")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: drafts)
+        #expect(kept.count == 1)
+        #expect(try String(contentsOfFile: drafts + "/" + kept[0], encoding: .utf8).contains("MRN 12345678"))
+
+        // Resumed: the first save keeps the number, the question comes, [e]dit again removes it.
+        let second = folder.file("editor2.sh")
+        try """
+        #!/bin/sh
+        if [ -f '\(folder.file("once"))' ]; then sed -i 's/MRN [0-9]*/the patient/' "$1"; else touch '\(folder.file("once"))'; fi
+        """.write(toFile: second, atomically: true, encoding: .utf8)
+        chmod(second, 0o755)
+        a.run.environment["EDITOR"] = second
+        let edited = a.run.runOnTerminal(["new", "--resume"], answers: ["e"])
+        #expect(edited.status == 0 && edited.stderr.contains("[e]dit again"), "\(edited.stderr)")
+        let id = edited.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = try decodeJSON(a.ok("show", id, "--json"))["body"] as? String ?? ""
+        #expect(body.contains("Saw the patient in the handover sheet") && !body.contains("12345678"), "\(body)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: drafts).isEmpty)
+    }
+}
