@@ -203,13 +203,7 @@ struct DevicesRename: ParsableCommand {
         let journal = try journalOptions.openExisting(in: context)
         let link = try SyncSupport.link(journal)
         let transport = try SyncSupport.transport(for: link)
-        let matches = try transport.devices(token: link.token).devices.filter { $0.deviceID.hasPrefix(id.lowercased()) }
-        guard matches.count == 1, let device = matches.first else {
-            throw CLIError(
-                matches.isEmpty
-                    ? "no device starts with \(Quoted(id)) (see `ally devices`)"
-                    : "\(Quoted(id)) matches several devices; type more", exitCode: matches.isEmpty ? 3 : 2)
-        }
+        let device = try SyncSupport.device(matching: id, transport: transport, link: link)
         try transport.rename(deviceID: device.deviceID, name: name, token: link.token)
         SyncSupport.remember(try transport.devices(token: link.token).devices, in: journal)
         context.print("Renamed \(device.deviceID.prefix(8)) from \(Quoted(device.name)) to \(Quoted(name))")
@@ -230,13 +224,7 @@ struct DevicesRevoke: ParsableCommand {
         let journal = try journalOptions.openExisting(in: context)
         let link = try SyncSupport.link(journal)
         let transport = try SyncSupport.transport(for: link)
-        let matches = try transport.devices(token: link.token).devices.filter { $0.deviceID.hasPrefix(id.lowercased()) }
-        guard matches.count == 1, let device = matches.first else {
-            throw CLIError(
-                matches.isEmpty
-                    ? "no device starts with '\(id)' (see `ally devices`)"
-                    : "'\(id)' matches several devices; type more", exitCode: matches.isEmpty ? 3 : 2)
-        }
+        let device = try SyncSupport.device(matching: id, transport: transport, link: link)
         if device.current, !yes {
             // Revoking the laptop you are on ends its syncing: ask, or require --yes in a script.
             guard context.stdinIsTerminal else {

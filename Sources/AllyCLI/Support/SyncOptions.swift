@@ -47,6 +47,20 @@ enum SyncSupport {
         return "\(ProcessInfo.processInfo.hostName)-\(deviceID.rawValue.prefix(4))"
     }
 
+    /// The account's one device whose id starts with `prefix`, or an error that says none or several do.
+    static func device(matching prefix: String, transport: HTTPSyncTransport, link: AccountLink) throws -> Wire.Device {
+        let matches = try transport.devices(token: link.token).devices.filter {
+            $0.deviceID.hasPrefix(prefix.lowercased())
+        }
+        guard matches.count == 1, let device = matches.first else {
+            throw CLIError(
+                matches.isEmpty
+                    ? "no device starts with \(Quoted(prefix)) (see `ally devices`)"
+                    : "\(Quoted(prefix)) matches several devices; type more", exitCode: matches.isEmpty ? 3 : 2)
+        }
+        return device
+    }
+
     /// Keeps the laptops' names in the journal for offline display.
     static func remember(_ devices: [Wire.Device], in journal: Journal) {
         var names: [DeviceID: String] = [:]
