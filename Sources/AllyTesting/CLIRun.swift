@@ -42,6 +42,19 @@ public final class CLIRun: @unchecked Sendable {
         return Result(status: status, stdout: out.text, stderr: err.text)
     }
 
+    /// Runs one command whose output goes to a terminal `columns` wide (no colour: NO_COLOR stays set).
+    public func runShowingOnTerminal(_ arguments: [String], columns: Int) -> Result {
+        let out = Buffer()
+        let err = Buffer()
+        var environment = environment
+        environment["COLUMNS"] = String(columns)
+        let context = CLIContext(
+            environment: environment, stdoutIsTerminal: true, clock: clock.reading, readInput: { Data() },
+            writeOut: { out.append($0) }, writeErr: { err.append($0) })
+        let status = AllyCLI.run(arguments, context: context)
+        return Result(status: status, stdout: out.text, stderr: err.text)
+    }
+
     /// Runs one command as if typed on a terminal, answering its questions with `answers` in order.
     public func runOnTerminal(_ arguments: [String], answers: [String]) -> Result {
         let out = Buffer()

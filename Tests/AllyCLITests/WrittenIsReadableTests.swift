@@ -354,3 +354,24 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: drafts).isEmpty)
     }
 }
+
+/// Issue 10 §4: on a terminal, `show` wraps bodies at word boundaries and `list` fits the width.
+@Suite struct TerminalWidthTests {
+    let folder = TemporaryDirectory()
+
+    @Test func showWrapsAndListFits() throws {
+        let a = Laptop(folder, "a")
+        let long = (1...30).map { "word\($0)" }.joined(separator: " ")
+        let id = a.ok("new", "reflection", long, "--title", String(repeating: "Handover and huddle notes ", count: 4))
+        let shown = a.run.runShowingOnTerminal(["show", id], columns: 50)
+        let bodyLines = shown.stdout.split(separator: "\n").filter { $0.contains("word") }
+        #expect(bodyLines.count > 1 && bodyLines.allSatisfy { $0.count <= 50 }, "\(shown.stdout)")
+        #expect(bodyLines.allSatisfy { !$0.hasPrefix(" ") && !$0.hasSuffix(" ") }, "wrapped at word boundaries")
+        #expect(bodyLines.joined(separator: " ") == long)
+        let listed = a.run.runShowingOnTerminal(["list"], columns: 60)
+        let line = try #require(listed.stdout.split(separator: "\n").first)
+        #expect(line.contains("…") && line.count <= 60 + 8, "\(line)")
+        // Piped, nothing is cut or wrapped.
+        #expect(a.ok("show", id).contains(long))
+    }
+}
