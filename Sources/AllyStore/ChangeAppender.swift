@@ -27,8 +27,15 @@ struct ChangeAppender {
         let at = clock.tick(wallMillis: wallMillis)
         let change = Change(
             id: ChangeID(deviceID: clock.deviceID, seq: nextSeq), at: at, entryID: entryID, operation: operation)
+        let json = try ChangeLog.json(of: change)
+        guard json.utf8.count <= Change.maximumBytes else {
+            throw JournalError(
+                .invalidInput,
+                "this text is too long to save as one entry (\(json.utf8.count >> 10) KiB; an entry holds at most "
+                    + "\(Change.maximumBytes >> 10) KiB): split it into several entries; nothing was written")
+        }
         nextSeq += 1
-        try ChangeLog.insert(change, json: try ChangeLog.json(of: change), in: db)
+        try ChangeLog.insert(change, json: json, in: db)
         return change
     }
 }

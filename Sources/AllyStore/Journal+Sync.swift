@@ -50,12 +50,12 @@ extension Journal {
     }
 
     /// Changes the server does not have yet, oldest first, with their local row ids.
-    public func unpushedChanges(limit: Int) throws -> [(rowID: Int64, change: Change)] {
+    public func unpushedChanges(after rowID: Int64 = 0, limit: Int) throws -> [(rowID: Int64, change: Change)] {
         try Journal.wrap {
             try database.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT rowid, json FROM change WHERE pushed = 0 ORDER BY rowid LIMIT ?",
-                    arguments: [limit]
+                    db, sql: "SELECT rowid, json FROM change WHERE pushed = 0 AND rowid > ? ORDER BY rowid LIMIT ?",
+                    arguments: [rowID, limit]
                 ).map { row in (row["rowid"], try ChangeLog.decode(row["json"])) }
             }
         }

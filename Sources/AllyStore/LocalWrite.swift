@@ -30,6 +30,10 @@ extension LocalWrite {
     /// (`ally import` checks a whole file first), or nil. Writes to existing entries are checked when written.
     public var problem: String? {
         if let invalid = patch.invalidValue { return "\(invalid) is not a valid value" }
+        if let body = patch.body, body.utf8.count > Change.maximumBytes - 4096 {
+            return
+                "a body of \(body.utf8.count >> 10) KiB is longer than an entry holds (\(Change.maximumBytes >> 10) KiB)"
+        }
         guard let kind else { return nil }
         if let problem = ChangeOperation.create(kind: kind, createdAt: createdAt ?? 0).problem { return problem }
         return patch.operations(against: EntryState(entryID: entryID)).lazy.compactMap(\.problem).first

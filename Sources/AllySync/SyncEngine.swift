@@ -42,13 +42,29 @@ public struct SyncEngine {
         public var waiting = 0
         /// Pulled changes that differ from this journal's copy under the same id, held aside (`ally check`).
         public var differing: [String] = []
+        /// Changes too large for this server's envelope limit: they stay on this laptop (`DEVICE.SEQ`).
+        public var tooLargeToPush: [String] = []
     }
 
     /// Runs one sync. Throws `SyncError`; whatever was applied before a failure stays applied and consistent.
     public func sync(progress: (Progress) -> Void = { _ in }) throws -> Report {
         var report = Report()
-        try push(into: &report, progress: progress)
+        // A failed push never stops the pull (SPEC §9): this laptop still receives everyone else's words, and the
+        // push error is reported once the pull is done.
+        var pushFailure: SyncError?
+        do {
+            try push(into: &report, progress: progress)
+        } catch let error as SyncError where error.code != .unauthorized {
+            pushFailure = error
+        }
         let lost = try pull(into: &report, progress: progress)
+        if let pushFailure {
+            report.conflicts = try journal.conflicts().count
+            throw SyncError(
+                pushFailure.code,
+                pushFailure.message.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+                    + " (sending failed; receiving went ahead: \(report.pulled) new changes pulled)")
+        }
         if lost {
             // The server is behind this laptop: send everything again, then read from the start.
             report.serverLostData = true
@@ -62,33 +78,74 @@ public struct SyncEngine {
         return report
     }
 
+    /// The server's limits, or the protocol's defaults if it does not say.
+    func limits() -> Wire.Limits {
+        (try? transport.info().limits)
+            ?? Wire.Limits(
+                maxBodyBytes: 8 << 20, maxPushChanges: 2_000, maxPageChanges: 2_000, maxPageBytes: 4 << 20,
+                maxEnvelopeBytes: 1 << 20, loginAttemptsPerMinute: 10)
+    }
+
     func push(into report: inout Report, progress: (Progress) -> Void) throws {
         let total = try journal.unpushedCount()
+        guard total > 0 else { return }
+        let limits = limits()
+        // Requests are sized by bytes as well as by count (SPEC §9): an envelope travels base64-encoded, a third
+        // larger, and a tenth of the body is left for the JSON around it.
+        let byteBudget = limits.maxBodyBytes * 9 / 10 * 3 / 4
         var done = 0
+        var after: Int64 = 0
         progress(.pushing(done: 0, total: total))
         while true {
-            let batch = try journal.unpushedChanges(limit: batchSize)
-            if batch.isEmpty { break }
-            let items = try batch.map { entry in
-                Wire.Item(
-                    device: entry.change.id.deviceID.rawValue, seq: entry.change.id.seq,
-                    envelope: try Envelope.seal(entry.change, userID: link.userID, key: link.journalKey))
+            let batch = try journal.unpushedChanges(after: after, limit: min(batchSize, limits.maxPushChanges))
+            guard let last = batch.last else { break }
+            after = last.rowID
+            var pending: [(rowID: Int64, item: Wire.Item)] = []
+            var bytes = 0
+            for entry in batch {
+                let envelope = try Envelope.seal(entry.change, userID: link.userID, key: link.journalKey)
+                guard envelope.count <= limits.maxEnvelopeBytes else {
+                    // Too large for this server: it stays here, reported, and never blocks the others.
+                    report.tooLargeToPush.append(entry.change.id.description)
+                    continue
+                }
+                if !pending.isEmpty, bytes + envelope.count > byteBudget {
+                    try send(pending, into: &report)
+                    done += pending.count
+                    progress(.pushing(done: done, total: max(total, done)))
+                    pending = []
+                    bytes = 0
+                }
+                pending.append(
+                    (
+                        entry.rowID,
+                        Wire.Item(
+                            device: entry.change.id.deviceID.rawValue, seq: entry.change.id.seq, envelope: envelope)
+                    ))
+                bytes += envelope.count
             }
-            let result: Wire.PushResult
-            do {
-                result = try transport.push(Wire.Push(changes: items), token: link.token)
-            } catch let error as SyncError where error.code == .conflict {
-                throw SyncError(
-                    .conflict,
-                    "the server holds a different change under an id this journal has (\(error.message)); nothing was overwritten. "
-                        + "Is another journal file using this one's device id (a copied file)?")
+            if !pending.isEmpty {
+                try send(pending, into: &report)
+                done += pending.count
+                progress(.pushing(done: done, total: max(total, done)))
             }
-            try journal.markPushed(batch.map(\.rowID))
-            report.pushed += result.accepted
-            report.alreadyOnServer += result.duplicates
-            done += batch.count
-            progress(.pushing(done: done, total: max(total, done)))
         }
+    }
+
+    /// Pushes one request and marks its changes pushed.
+    func send(_ pending: [(rowID: Int64, item: Wire.Item)], into report: inout Report) throws {
+        let result: Wire.PushResult
+        do {
+            result = try transport.push(Wire.Push(changes: pending.map(\.item)), token: link.token)
+        } catch let error as SyncError where error.code == .conflict {
+            throw SyncError(
+                .conflict,
+                "the server holds a different change under an id this journal has (\(error.message)); nothing was overwritten. "
+                    + "Is another journal file using this one's device id (a copied file)?")
+        }
+        try journal.markPushed(pending.map(\.rowID))
+        report.pushed += result.accepted
+        report.alreadyOnServer += result.duplicates
     }
 
     /// Pulls until the server has no more; returns true if the server turned out to be behind this laptop.

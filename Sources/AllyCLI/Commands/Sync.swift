@@ -73,6 +73,11 @@ struct SyncCommand: ParsableCommand {
         if report.entriesUpdated > 0 { line += " (\(plural(report.entriesUpdated, "entry", "entries")) updated)" }
         if report.conflicts > 0 { line += "; \(plural(report.conflicts, "conflict")) to resolve: `ally conflicts`" }
         context.print(line)
+        if !report.tooLargeToPush.isEmpty {
+            context.print(
+                "\(plural(report.tooLargeToPush.count, "change is", "changes are")) larger than this server accepts; "
+                    + "they stay on this laptop (and travel by `ally bundle`)")
+        }
         if !report.differing.isEmpty {
             context.print(
                 "\(plural(report.differing.count, "pulled change differs", "pulled changes differ")) from this journal's "

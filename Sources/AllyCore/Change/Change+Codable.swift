@@ -91,6 +91,10 @@ extension Change {
     /// The largest seq a change may carry, so that it stays exact in every JSON reader (SPEC §2).
     public static let maximumSeq: Int64 = 9_007_199_254_740_991
 
+    /// The largest canonical encoding a change may have when it is written (SPEC §10): 768 KiB, so that its
+    /// envelope fits the server's 1 MiB envelope limit. About 100,000 words of body text.
+    public static let maximumBytes = 768 << 10
+
     /// The canonical JSON bytes of the change: sorted keys, no extra whitespace. Identical changes encode
     /// identically, which is how a journal tells a replayed change from a different one under the same id.
     public func canonicalJSON() throws -> Data {
