@@ -121,11 +121,14 @@ public enum Wire {
         public var salt: Data
         public var authKey: Data
         public var wrappedKey: Data
-        public init(currentAuthKey: Data, salt: Data, authKey: Data, wrappedKey: Data) {
+        /// Revoke every other device of the account (their tokens stop working at once).
+        public var signOutOthers: Bool?
+        public init(currentAuthKey: Data, salt: Data, authKey: Data, wrappedKey: Data, signOutOthers: Bool? = nil) {
             self.currentAuthKey = currentAuthKey
             self.salt = salt
             self.authKey = authKey
             self.wrappedKey = wrappedKey
+            self.signOutOthers = signOutOthers
         }
     }
 

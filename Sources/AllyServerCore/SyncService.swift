@@ -88,6 +88,7 @@ public struct SyncService: Sendable {
 
     /// The salt to derive keys with. Unknown usernames get a stable fake, so this does not reveal who exists.
     public func prelogin(_ request: Wire.PreloginRequest) async throws -> Wire.Prelogin {
+        try Self.checkUsername(request.username)
         if let user = try await store.user(named: request.username) {
             return Wire.Prelogin(salt: user.salt, rounds: PassphraseKeys.rounds)
         }
@@ -97,6 +98,8 @@ public struct SyncService: Sendable {
     }
 
     public func login(_ request: Wire.LoginRequest, from address: String) async throws -> Wire.Session {
+        // Checked before anything keeps it (the limiter's keys): a 7 MiB "username" is a 400, not memory.
+        try Self.checkUsername(request.username)
         try await limiter.check("login:\(request.username.lowercased())|\(address)", now: clock())
         guard DeviceID(rawValue: request.deviceID) != nil else {
             throw ServerError(.badRequest, "deviceID must be 16 lowercase hex digits")
@@ -136,6 +139,14 @@ public struct SyncService: Sendable {
         try Self.checkLength(request.wrappedKey, 48...128, "wrappedKey")
         try await store.updateCredentials(
             userID: user.id, salt: request.salt, authHash: sha256Hex(request.authKey), wrappedKey: request.wrappedKey)
+        if request.signOutOthers == true { try await revokeAll(userID: user.id, except: caller.deviceID) }
+    }
+
+    /// Revokes every device of the account but `kept` (SPEC §8: a recovery signs every laptop out).
+    func revokeAll(userID: String, except kept: String?) async throws {
+        for device in try await store.devices(userID: userID) where device.deviceID != kept && !device.revoked {
+            _ = try await store.revokeDevice(userID: userID, deviceID: device.deviceID)
+        }
     }
 
     public func recoveryKey(_ request: Wire.RecoveryRequest, from address: String) async throws -> Wire.RecoveryKeyCopy
@@ -153,9 +164,12 @@ public struct SyncService: Sendable {
         try Self.checkLength(request.wrappedKey, 48...128, "wrappedKey")
         try await store.updateCredentials(
             userID: user.id, salt: request.salt, authHash: sha256Hex(request.authKey), wrappedKey: request.wrappedKey)
+        // A recovery means the passphrase was lost or exposed: every laptop must log in again with the new one.
+        try await revokeAll(userID: user.id, except: nil)
     }
 
     func recoveringUser(username: String, proof: Data, address: String) async throws -> UserRecord {
+        try Self.checkUsername(username)
         try await limiter.check("recover:\(username.lowercased())|\(address)", now: clock())
         guard let user = try await store.user(named: username),
             constantTimeEqual(user.recoveryAuthHash, sha256Hex(proof))

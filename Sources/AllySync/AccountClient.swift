@@ -98,7 +98,7 @@ public struct AccountClient {
     }
 
     /// Wraps the same journal key with a new passphrase; other laptops keep working with their tokens.
-    public func changePassphrase(link: AccountLink, current: String, new: String) throws {
+    public func changePassphrase(link: AccountLink, current: String, new: String, signOutOthers: Bool = false) throws {
         let prelogin = try transport.prelogin(Wire.PreloginRequest(username: link.username))
         try Self.check(prelogin)
         let currentKeys = try PassphraseKeys.derive(passphrase: current, salt: prelogin.salt, rounds: prelogin.rounds)
@@ -108,7 +108,8 @@ public struct AccountClient {
             try transport.changePassphrase(
                 Wire.PassphraseChange(
                     currentAuthKey: currentKeys.authKey, salt: salt, authKey: keys.authKey,
-                    wrappedKey: try KeyWrap.wrap(link.journalKey, with: keys.wrappingKey, userName: link.username)),
+                    wrappedKey: try KeyWrap.wrap(link.journalKey, with: keys.wrappingKey, userName: link.username),
+                    signOutOthers: signOutOthers ? true : nil),
                 token: link.token)
         } catch let error as SyncError where error.code == .unauthorized {
             throw SyncError(.unauthorized, "the current passphrase is wrong (or this device was revoked)")

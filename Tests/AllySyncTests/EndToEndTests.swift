@@ -155,7 +155,7 @@ import Testing
         #expect(insecure.status == 2 && insecure.stderr.contains("--allow-insecure-http"))
     }
 
-    @Test func passphraseChangeAndRecoveryKeepOtherLaptopsWorking() throws {
+    @Test func passphraseChangeKeepsOtherLaptopsWorkingAndRecoverySignsThemOut() throws {
         let server = try ServerProcess(database: folder.file("server.sqlite"))
         let a = SyncLaptop(folder, "a")
         let registered = a.ok(
@@ -184,6 +184,29 @@ import Testing
         e2.ok("account", "login", "--server", server.url, "--username", "kim")
         e2.ok("sync")
         #expect(e2.ok("list").contains("after the change"))
+        // Issue 9 §3: a recovery signs every laptop out that was logged in before it.
+        #expect(b.run.run(["sync"]).status == 6)
+        #expect(a.run.run(["sync"]).status == 6)
+
+        // --sign-out-others on request: e2 changes the passphrase and the laptop logged in beside it is out.
+        let g = SyncLaptop(folder, "g", passphrase: "recovered passphrase here")
+        g.ok("account", "login", "--server", server.url, "--username", "kim")
+        e2.run.environment["ALLY_NEW_PASSPHRASE"] = "third passphrase, long enough"
+        e2.ok("account", "passphrase", "--sign-out-others")
+        e2.ok("sync")
+        #expect(g.run.run(["sync"]).status == 6)
+    }
+
+    /// Issue 9 §4: an oversized or malformed username is refused (400) before anything keeps it.
+    @Test func oversizedAndMalformedUsernamesAreRefusedUpFront() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"))
+        for username in [String(repeating: "a", count: 100_000), "nul\u{0}name"] {
+            let login = SyncLaptop(folder, "x\(username.count)").run.run([
+                "account", "login", "--server", server.url, "--username", username,
+            ])
+            // The server answers 400 with the rule, which the laptop shows.
+            #expect(login.status != 0 && login.stderr.contains("a username is 3–64 characters"), "\(login.stderr.prefix(200))")
+        }
     }
 
     @Test func aLaptopWhoseClockRunsAMonthFastIsReportedBySync() throws {

@@ -132,7 +132,8 @@ struct ChangePassphrase: ParsableCommand {
         abstract: "Change your passphrase; your other laptops keep working.",
         discussion: """
             The journal key stays the same and is wrapped again with the new passphrase, so nothing is \
-            re-encrypted. The current passphrase comes from --passphrase-file, $ALLY_PASSPHRASE or the terminal; \
+            re-encrypted. Your other laptops keep syncing; --sign-out-others signs them out instead (if the old \
+            passphrase may have been seen), and each logs in again with the new one. The current passphrase comes from --passphrase-file, $ALLY_PASSPHRASE or the terminal; \
             the new one from --new-passphrase-file, $ALLY_NEW_PASSPHRASE or the terminal.
 
             Example:
@@ -142,6 +143,10 @@ struct ChangePassphrase: ParsableCommand {
     @OptionGroup var passphrase: PassphraseOptions
     @Option(name: .customLong("new-passphrase-file"), help: "Read the new passphrase from this file.")
     var newPassphraseFile: String?
+    @Flag(
+        name: .customLong("sign-out-others"),
+        help: "Also sign every other laptop out (if the old passphrase may have been seen); they log in again.")
+    var signOutOthers = false
 
     func run() throws {
         let context = CLIContext.current
@@ -156,9 +161,12 @@ struct ChangePassphrase: ParsableCommand {
             "new passphrase", file: newPassphraseFile, variable: "ALLY_NEW_PASSPHRASE", confirm: true,
             minimumLength: 10,
             context: context)
-        try client.changePassphrase(link: link, current: current, new: new)
+        try client.changePassphrase(link: link, current: current, new: new, signOutOthers: signOutOthers)
         context.print(
-            "Passphrase changed for \(link.username). Your other laptops keep syncing; use the new one to log in.")
+            signOutOthers
+                ? "Passphrase changed for \(link.username); every other laptop is signed out and logs in with the new one."
+                : "Passphrase changed for \(link.username). Your other laptops keep syncing; use the new one to log in."
+        )
     }
 }
 
@@ -167,7 +175,8 @@ struct Recover: ParsableCommand {
         abstract: "Set a new passphrase with your recovery key.",
         discussion: """
             The recovery key comes from --recovery-key, $ALLY_RECOVERY_KEY or the terminal; the new passphrase \
-            from --new-passphrase-file, $ALLY_NEW_PASSPHRASE or the terminal. Then log in with the new passphrase.
+            from --new-passphrase-file, $ALLY_NEW_PASSPHRASE or the terminal. Every laptop is signed out (the old \
+            passphrase may be known): log in on each with the new passphrase.
 
             Example:
               ally account recover --server https://ally.example.org --username sam
@@ -199,7 +208,9 @@ struct Recover: ParsableCommand {
             context: context)
         try AccountClient(transport: transport).recover(username: username, recoveryKey: key, newPassphrase: new)
         if let known { ServerOptions.remember(server: serverURL, username: username, in: known) }
-        context.print("New passphrase set for \(username). Log in with it: `ally account login`.")
+        context.print(
+            "New passphrase set for \(username). Every laptop was signed out (a recovery means the old passphrase may be "
+                + "known); log in on each with the new one: `ally account login`.")
     }
 
     /// Which part of a mistyped recovery key is wrong, checked before anything is sent.
