@@ -43,10 +43,7 @@ extension Journal {
                 let row = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT (SELECT count(*) FROM entry WHERE trashed = 0),
-                               (SELECT count(*) FROM entry WHERE trashed = 1),
-                               (SELECT count(*) FROM entry WHERE conflict IS NOT NULL),
-                               (SELECT count(*) FROM change),
+                        SELECT \(Journal.countColumns),
                                (SELECT count(*) FROM (SELECT device FROM change GROUP BY device HAVING max(seq) != count(*))),
                                (SELECT count(*) FROM entry WHERE trashed = 0 AND rowid NOT IN (SELECT rowid FROM entry_search))
                                  + (SELECT count(*) FROM entry_search WHERE rowid NOT IN (SELECT rowid FROM entry WHERE trashed = 0))

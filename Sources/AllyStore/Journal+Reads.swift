@@ -217,18 +217,17 @@ extension Journal {
         }
     }
 
+    /// Entries, trashed entries, entries with a conflict, and changes, as four SELECT columns.
+    static let countColumns = """
+        (SELECT count(*) FROM entry WHERE trashed = 0), (SELECT count(*) FROM entry WHERE trashed = 1),
+        (SELECT count(*) FROM entry WHERE conflict IS NOT NULL), (SELECT count(*) FROM change)
+        """
+
     /// Counts for `ally status`-like summaries.
     public func counts() throws -> (entries: Int, trashed: Int, conflicts: Int, changes: Int) {
         try Journal.wrap {
             try database.read { db in
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT (SELECT count(*) FROM entry WHERE trashed = 0),
-                               (SELECT count(*) FROM entry WHERE trashed = 1),
-                               (SELECT count(*) FROM entry WHERE conflict IS NOT NULL),
-                               (SELECT count(*) FROM change)
-                        """)
+                let row = try Row.fetchOne(db, sql: "SELECT \(Journal.countColumns)")
                 return (row?[0] ?? 0, row?[1] ?? 0, row?[2] ?? 0, row?[3] ?? 0)
             }
         }

@@ -135,12 +135,16 @@ public struct Journal: Sendable {
     @discardableResult
     public static func tightenPermissions(at path: String) -> Bool {
         var changed = false
-        for suffix in ["", "-wal", "-shm"] {
-            var status = stat()
-            guard stat(path + suffix, &status) == 0, status.st_mode & 0o077 != 0 else { continue }
-            if chmod(path + suffix, status.st_mode & 0o700 | 0o600) == 0 { changed = true }
-        }
+        for suffix in ["", "-wal", "-shm"] where makePrivate(path + suffix, mode: 0o600) { changed = true }
         return changed
+    }
+
+    /// Sets `mode` on `path` if it exists and group or others have any access to it; returns whether it did.
+    @discardableResult
+    public static func makePrivate(_ path: String, mode: mode_t) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & 0o077 != 0 else { return false }
+        return chmod(path, mode) == 0
     }
 
     /// Refuses, before SQLite touches it, a path that is missing, empty, a folder, or not an SQLite file.

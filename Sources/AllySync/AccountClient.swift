@@ -80,8 +80,8 @@ public struct AccountClient {
 
     /// Checks `current` with the server before a new passphrase is asked for, by setting the same credentials again
     /// (same salt, same auth key, the journal key wrapped anew): the server accepts only the right passphrase, and
-    /// nothing else changes.
-    public func verifyPassphrase(link: AccountLink, current: String) throws {
+    /// nothing else changes. Returns the current passphrase's keys for `changePassphrase(link:currentKeys:…)`.
+    public func verifyPassphrase(link: AccountLink, current: String) throws -> PassphraseKeys {
         let prelogin = try transport.prelogin(Wire.PreloginRequest(username: link.username))
         try Self.check(prelogin)
         let keys = try PassphraseKeys.derive(passphrase: current, salt: prelogin.salt, rounds: prelogin.rounds)
@@ -95,6 +95,7 @@ public struct AccountClient {
             throw SyncError(
                 .unauthorized, "the current passphrase is wrong (or this device was revoked); nothing was changed")
         }
+        return keys
     }
 
     /// Wraps the same journal key with a new passphrase; other laptops keep working with their tokens.
@@ -102,6 +103,13 @@ public struct AccountClient {
         let prelogin = try transport.prelogin(Wire.PreloginRequest(username: link.username))
         try Self.check(prelogin)
         let currentKeys = try PassphraseKeys.derive(passphrase: current, salt: prelogin.salt, rounds: prelogin.rounds)
+        try changePassphrase(link: link, currentKeys: currentKeys, new: new, signOutOthers: signOutOthers)
+    }
+
+    /// `changePassphrase(link:current:new:)` with the current passphrase's keys already derived (and verified).
+    public func changePassphrase(
+        link: AccountLink, currentKeys: PassphraseKeys, new: String, signOutOthers: Bool = false
+    ) throws {
         let salt = secureRandomBytes(PassphraseKeys.saltLength)
         let keys = try PassphraseKeys.derive(passphrase: new, salt: salt)
         do {

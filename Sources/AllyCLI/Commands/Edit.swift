@@ -80,6 +80,7 @@ struct Edit: ParsableCommand {
             throw CLIError(
                 "--minutes and --pledge are for actions; this entry is a \(entry.kind.rawValue)", exitCode: 2)
         }
+        let practice = try Practice(context: context)
         var patch = EntryPatch()
         // The body as read now: an edit names these versions as parents, whatever arrives while the editor is open.
         let base = try journal.bodyBase(of: entryID)
@@ -92,11 +93,10 @@ struct Edit: ParsableCommand {
         if let due {
             patch.scalars[.due] =
                 due.lowercased() == "none"
-                ? .some(nil) : try Parse.date(due, option: "--due", context: context).description
+                ? .some(nil)
+                : try Parse.date(due, option: "--due", direction: .future, today: practice.today).description
         }
-        if due != nil {
-            Parse.warnIfPast(patch.scalars[.due] ?? nil, today: try Practice(context: context).today, context: context)
-        }
+        if due != nil { Parse.warnIfPast(patch.scalars[.due] ?? nil, today: practice.today, context: context) }
         if let minutes { patch.scalars[.minutes] = String(minutes) }
         if let pledge { patch.scalars[.pledge] = pledge.rawValue }
         patch.additions[.tags] = try addTags.map { try Parse.tag($0, option: "--add-tag") }
@@ -124,7 +124,6 @@ struct Edit: ParsableCommand {
             }
             patch.body = edited
         }
-        let practice = try Practice(context: context)
         if phi.redactPHI, body == nil, patch.body == nil {
             // `--redact-phi` alone cleans what the entry already holds.
             patch.body = base.text

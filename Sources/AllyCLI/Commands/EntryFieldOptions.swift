@@ -65,7 +65,9 @@ struct EntryFieldOptions: ParsableArguments {
         if let occurredOn {
             patch.scalars[.occurredOn] = try Parse.date(occurredOn, option: "--on", today: today).description
         }
-        if let due { patch.scalars[.due] = try Parse.date(due, option: "--due", today: today).description }
+        if let due {
+            patch.scalars[.due] = try Parse.date(due, option: "--due", direction: .future, today: today).description
+        }
         if let status { patch.scalars[.status] = status.rawValue }
         if let minutes { patch.scalars[.minutes] = String(minutes) }
         if let pledge { patch.scalars[.pledge] = pledge.rawValue }

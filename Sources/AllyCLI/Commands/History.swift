@@ -47,10 +47,9 @@ struct History: ParsableCommand {
             return
         }
         let style = Style(enabled: context.usesColour)
-        for item in items {
-            let change = changes.first { $0.id.short == item.change }
-            let when = change.map { humane.time($0.at.wallMillis) } ?? item.time
-            let laptop = change.map { humane.laptop($0.id.deviceID) } ?? item.device
+        for (change, item) in zip(changes, items) {
+            let when = humane.time(change.at.wallMillis)
+            let laptop = humane.laptop(change.id.deviceID)
             var line = "\(style.dim(when.fitted(to: 19)))  \(laptop.fitted(to: 16))  \(describe(item))"
             if item.superseded { line += style.dim("  (superseded)") }
             context.print(line)

@@ -54,7 +54,7 @@ public struct JournalOptions: ParsableArguments {
         if journal.tightenedPermissions {
             context.note("Made \(journal.path) readable only by you (it was readable by others on this computer)")
         }
-        for folder in ownFolders(context: context) { tighten(folder) }
+        for folder in ownFolders(context: context) { Journal.makePrivate(folder, mode: 0o700) }
         return journal
     }
 
@@ -66,21 +66,6 @@ public struct JournalOptions: ParsableArguments {
         return [data + "/ally", config + "/ally"]
     }
 
-    static func tighten(_ folder: String) {
-        var status = stat()
-        guard stat(folder, &status) == 0, status.st_mode & 0o077 != 0 else { return }
-        chmod(folder, 0o700)
-    }
-
-    /// Makes the default journal's folder private before the journal is created in it.
-    static func makePrivateFolder(for path: String) {
-        let folder = (path as NSString).deletingLastPathComponent
-        guard (folder as NSString).lastPathComponent == "ally" else { return }
-        try? FileManager.default.createDirectory(
-            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        tighten(folder)
-    }
-
     /// Opens the journal for a command that writes, creating it (and saying where) if there is none yet.
     ///
     /// Safe when several processes write a first entry at once: one creates the journal, the others open it.
@@ -90,13 +75,12 @@ public struct JournalOptions: ParsableArguments {
             return try Self.private(try Journal.open(at: path, clock: context.clock), context: context)
         } catch let error as JournalError where error.code == .notFound || error.code == .halfMade {
             do {
-                if journal == nil || journal?.isEmpty == true { Self.makePrivateFolder(for: path) }
                 let journal = try Journal.create(at: path, clock: context.clock)
                 if error.code == .halfMade {
                     context.note("Moved aside a journal file left half-made by an interrupted creation")
                 }
                 context.note("Created a new journal at \(path)")
-                return journal
+                return Self.private(journal, context: context)
             } catch let raced as JournalError where raced.code == .alreadyExists {
                 return try Journal.open(at: path, clock: context.clock)
             }
@@ -114,13 +98,19 @@ public struct OutputOptions: ParsableArguments {
 
 /// Parsing of user-typed values, with errors that name the option and the accepted forms.
 enum Parse {
-    static func date(_ text: String, option: String, context: CLIContext) throws -> LocalDate {
-        try date(text, option: option, today: context.today(inTimeZone: try Config.load(in: context).timeZone))
+    static func date(
+        _ text: String, option: String, direction: DateExpression.Direction = .past, context: CLIContext
+    ) throws -> LocalDate {
+        try date(
+            text, option: option, direction: direction,
+            today: context.today(inTimeZone: try Config.load(in: context).timeZone))
     }
 
-    /// A date for `option`: `--due` looks ahead (a bare weekday is the coming one), every other option back.
-    static func date(_ text: String, option: String, today: LocalDate) throws -> LocalDate {
-        let direction: DateExpression.Direction = option == "--due" ? .future : .past
+    /// A date for `option`. A due date looks ahead (`.future`: a bare weekday is the coming one); when something
+    /// happened, and list ranges, look back.
+    static func date(
+        _ text: String, option: String, direction: DateExpression.Direction = .past, today: LocalDate
+    ) throws -> LocalDate {
         switch DateExpression.read(text, today: today, direction: direction, order: dayOrder(in: .current)) {
         case .date(let date):
             return date

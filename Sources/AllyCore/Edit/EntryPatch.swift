@@ -85,7 +85,6 @@ public struct EntryPatch: Sendable, Hashable {
         for (field, elements) in additions {
             for element in elements where !field.accepts(element) { return "\(field.rawValue) \(Quoted(element))" }
         }
-        if let body, body.unicodeScalars.contains("\0") { return "a body with a NUL character" }
         return nil
     }
 }
