@@ -161,10 +161,11 @@ struct Import: ParsableCommand {
     /// Writes in one transaction, with a running count on a terminal (DESIGN.md §9) and nothing when piped.
     static func write(_ writes: [LocalWrite], to journal: Journal, context: CLIContext) throws {
         let showProgress = context.stderrIsTerminal && writes.count >= 500
+        // The progress line ends before any message, a failure's included.
+        defer { if showProgress { context.noteInline("\r\u{1B}[K") } }
         try journal.write(writes) { done in
             if showProgress { context.noteInline("\rimporting \(done)/\(writes.count) entries") }
         }
-        if showProgress { context.noteInline("\r\u{1B}[K") }
     }
 
     static func reason(_ error: any Error) -> String {
