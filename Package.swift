@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "AllyServer", "AllyServerCore", "AllyTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

@@ -203,11 +203,41 @@ public enum Wire {
         /// The newest position the server holds for this user. A laptop whose cursor is beyond it is talking to
         /// a server that lost data (restored from an old backup, say).
         public var latest: String
-        public init(changes: [Item], next: String, hasMore: Bool, latest: String) {
+        /// The server's log chain (SPEC §9.1, hex) at the position `after` named, or nil when the server holds no
+        /// change at that position. A laptop compares it with the value it stored for its cursor: a difference means
+        /// the server's log is not the one the cursor refers to (restored from a backup, or lost its newest commits).
+        public var afterChain: String?
+        /// The chain at `next`, for the laptop to store with its new cursor.
+        public var nextChain: String?
+        public init(
+            changes: [Item], next: String, hasMore: Bool, latest: String, afterChain: String? = nil,
+            nextChain: String? = nil
+        ) {
             self.changes = changes
             self.next = next
             self.hasMore = hasMore
             self.latest = latest
+            self.afterChain = afterChain
+            self.nextChain = nextChain
+        }
+    }
+
+    /// `GET /v1/changes/held`: which change ids the server holds, as runs of consecutive seqs per device. A laptop
+    /// that finds the server's log is not the one it knew re-pushes exactly the changes outside these runs.
+    public struct Held: Codable, Sendable, Equatable {
+        public var ranges: [HeldRange]
+        public init(ranges: [HeldRange]) { self.ranges = ranges }
+    }
+
+    /// Seqs `first...last` of `device`, all held.
+    public struct HeldRange: Codable, Sendable, Equatable {
+        public var device: String
+        public var first: Int64
+        public var last: Int64
+        public init(device: String, first: Int64, last: Int64) {
+            self.device = device
+            self.first = first
+            self.last = last
         }
     }
 

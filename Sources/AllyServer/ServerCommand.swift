@@ -109,6 +109,9 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "ally-server")
         let store = try await databaseOptions.open()
+        if let problem = try await store.durabilityProblem() {
+            throw ValidationError("refusing to serve: \(problem)")
+        }
         var limits = SyncService.defaultLimits
         limits.maxBodyBytes = maxBodyBytes
         let service = SyncService(store: store, limits: limits, openRegistration: openRegistration)

@@ -72,10 +72,56 @@ public final class PostgresServerStore: ServerStore {
                     seq BIGINT NOT NULL, envelope BYTEA NOT NULL, PRIMARY KEY (user_id, device, seq),
                     UNIQUE (user_id, position))
                 """,
+                // The hash chain over each user's log (SPEC §9.1); older databases get it below.
+                "ALTER TABLE changes ADD COLUMN IF NOT EXISTS chain BYTEA",
+                "ALTER TABLE users ADD COLUMN IF NOT EXISTS chain_head BYTEA",
             ] {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
+            var pending: [String] = []
+            for try await id in try await connection.query(
+                "SELECT id FROM users WHERE chain_head IS NULL", logger: logger
+            ).decode(String.self) {
+                pending.append(id)
+            }
+            for user in pending { try await computeChain(userID: user) }
         }
+    }
+
+    /// Computes the chain of a user's changes stored before chains existed.
+    func computeChain(userID: String) async throws {
+        try await transaction { connection in
+            _ = try await connection.query("SELECT 1 FROM users WHERE id = \(userID) FOR UPDATE", logger: logger)
+            var rows: [(Int64, String, Int64, Data)] = []
+            for try await row in try await connection.query(
+                "SELECT position, device, seq, envelope FROM changes WHERE user_id = \(userID) ORDER BY position",
+                logger: logger
+            ).decode((Int64, String, Int64, Data).self) {
+                rows.append(row)
+            }
+            var chain = LogChain.origin
+            for (position, device, seq, envelope) in rows {
+                chain = LogChain.next(chain, device: device, seq: seq, envelope: envelope)
+                try await connection.query(
+                    "UPDATE changes SET chain = \(chain) WHERE user_id = \(userID) AND position = \(position)",
+                    logger: logger)
+            }
+            try await connection.query(
+                "UPDATE users SET chain_head = \(chain) WHERE id = \(userID)", logger: logger)
+        }
+    }
+
+    public func durabilityProblem() async throws -> String? {
+        for try await setting in try await client.query("SHOW synchronous_commit", logger: logger).decode(
+            String.self)
+        {
+            // on, local, remote_write and remote_apply all flush the commit to this server's disk first.
+            guard setting != "off" else {
+                return
+                    "PostgreSQL runs with synchronous_commit = off: acknowledged pushes could be lost; set it to on"
+            }
+        }
+        return nil
     }
 
     public func serverSecret() async throws -> Data {
@@ -112,9 +158,10 @@ public final class PostgresServerStore: ServerStore {
             try await connection.query(
                 """
                 INSERT INTO users(id, username, salt, auth_hash, key_id, wrapped_key, recovery_auth_hash,
-                    recovery_wrapped_key, created_at)
+                    recovery_wrapped_key, created_at, chain_head)
                 VALUES (\(user.id), \(user.username), \(user.salt), \(user.authHash), \(Int64(user.keyID)),
-                    \(user.wrappedKey), \(user.recoveryAuthHash), \(user.recoveryWrappedKey), \(user.createdAt))
+                    \(user.wrappedKey), \(user.recoveryAuthHash), \(user.recoveryWrappedKey), \(user.createdAt),
+                    \(LogChain.origin))
                 """, logger: logger)
         }
     }
@@ -249,10 +296,12 @@ public final class PostgresServerStore: ServerStore {
         try await transaction { connection in
             // The user's row lock orders concurrent pushes, so positions commit in order and no pull skips one.
             var start: Int64 = 0
-            for try await position in try await connection.query(
-                "SELECT next_position FROM users WHERE id = \(userID) FOR UPDATE", logger: logger
-            ).decode(Int64.self) {
+            var chain = LogChain.origin
+            for try await (position, head) in try await connection.query(
+                "SELECT next_position, chain_head FROM users WHERE id = \(userID) FOR UPDATE", logger: logger
+            ).decode((Int64, Data?).self) {
                 start = position
+                chain = head ?? LogChain.origin
             }
             var plan = PushPlan()
             for item in items {
@@ -270,15 +319,17 @@ public final class PostgresServerStore: ServerStore {
             var position = start
             for item in fresh {
                 position += 1
+                chain = LogChain.next(chain, device: item.device, seq: item.seq, envelope: item.envelope)
                 try await connection.query(
                     """
-                    INSERT INTO changes(user_id, position, device, seq, envelope)
-                    VALUES (\(userID), \(position), \(item.device), \(item.seq), \(item.envelope))
+                    INSERT INTO changes(user_id, position, device, seq, envelope, chain)
+                    VALUES (\(userID), \(position), \(item.device), \(item.seq), \(item.envelope), \(chain))
                     """, logger: logger)
             }
             if !fresh.isEmpty {
                 try await connection.query(
-                    "UPDATE users SET next_position = \(position) WHERE id = \(userID)", logger: logger)
+                    "UPDATE users SET next_position = \(position), chain_head = \(chain) WHERE id = \(userID)",
+                    logger: logger)
             }
             return Wire.PushResult(accepted: fresh.count, duplicates: duplicates)
         }
@@ -293,22 +344,46 @@ public final class PostgresServerStore: ServerStore {
         return 0
     }
 
-    public func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws
-        -> (changes: [StoredChange], hasMore: Bool)
-    {
+    public func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> StoredPage {
+        var afterChain: Data? = position == 0 ? LogChain.origin : nil
+        if position > 0 {
+            for try await chain in try await client.query(
+                "SELECT chain FROM changes WHERE user_id = \(userID) AND position = \(position)", logger: logger
+            ).decode(Data?.self) {
+                afterChain = chain
+            }
+        }
         var page: [StoredChange] = []
         var bytes = 0
-        for try await (position, device, seq, envelope) in try await client.query(
+        for try await (position, device, seq, envelope, chain) in try await client.query(
             """
-            SELECT position, device, seq, envelope FROM changes WHERE user_id = \(userID) AND position > \(position)
+            SELECT position, device, seq, envelope, chain FROM changes WHERE user_id = \(userID) AND position > \(position)
             ORDER BY position LIMIT \(limit + 1)
             """, logger: logger
-        ).decode((Int64, String, Int64, Data).self) {
-            let change = StoredChange(position: position, device: device, seq: seq, envelope: envelope)
-            if page.count == limit || (!page.isEmpty && bytes + envelope.count > maxBytes) { return (page, true) }
+        ).decode((Int64, String, Int64, Data, Data?).self) {
+            let change = StoredChange(
+                position: position, device: device, seq: seq, envelope: envelope, chain: chain ?? Data())
+            if page.count == limit || (!page.isEmpty && bytes + envelope.count > maxBytes) {
+                return StoredPage(changes: page, hasMore: true, afterChain: afterChain)
+            }
             bytes += envelope.count
             page.append(change)
         }
-        return (page, false)
+        return StoredPage(changes: page, hasMore: false, afterChain: afterChain)
+    }
+
+    public func held(userID: String) async throws -> [Wire.HeldRange] {
+        var ranges: [Wire.HeldRange] = []
+        for try await (device, first, last) in try await client.query(
+            """
+            SELECT device, min(seq) AS first, max(seq) AS last FROM (
+                SELECT device, seq, seq - row_number() OVER (PARTITION BY device ORDER BY seq) AS run
+                FROM changes WHERE user_id = \(userID)) AS runs
+            GROUP BY device, run ORDER BY device, first
+            """, logger: logger
+        ).decode((String, Int64, Int64).self) {
+            ranges.append(Wire.HeldRange(device: device, first: first, last: last))
+        }
+        return ranges
     }
 }

@@ -18,7 +18,14 @@ public final class SQLiteServerStore: ServerStore {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         pool = try DatabasePool(path: path, configuration: config)
+        // Opening a pool turns WAL on and, with it, lowers the writer to `synchronous = NORMAL` after
+        // `prepareDatabase` ran: a commit would then be acknowledged before it reached the disk. Raise it again on
+        // the one connection that writes; `durabilityProblem()` reads it back from that same connection.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
     }
+
+    /// Pushes waiting for the next group commit (SPEC §9: acknowledged means durable).
+    let commits = GroupCommit()
 
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
@@ -42,6 +49,27 @@ public final class SQLiteServerStore: ServerStore {
                         device TEXT NOT NULL, seq INTEGER NOT NULL, envelope BLOB NOT NULL,
                         PRIMARY KEY (user_id, device, seq), UNIQUE (user_id, position));
                     """)
+        }
+        migrator.registerMigration("v2-log-chain") { db in
+            // The hash chain over each user's log (SPEC §9.1), computed for the changes stored before it existed.
+            try db.execute(
+                sql: """
+                    ALTER TABLE changes ADD COLUMN chain BLOB;
+                    ALTER TABLE users ADD COLUMN chain_head BLOB NOT NULL DEFAULT x'\(LogChain.origin.hexString)';
+                    """)
+            let users = try String.fetchAll(db, sql: "SELECT id FROM users")
+            let update = try db.makeStatement(sql: "UPDATE changes SET chain = ? WHERE user_id = ? AND position = ?")
+            for user in users {
+                var chain = LogChain.origin
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT position, device, seq, envelope FROM changes WHERE user_id = ? ORDER BY position",
+                    arguments: [user])
+                while let row = try rows.next() {
+                    chain = LogChain.next(chain, device: row["device"], seq: row["seq"], envelope: row["envelope"])
+                    try update.execute(arguments: [chain, user, row["position"] as Int64])
+                }
+                try db.execute(sql: "UPDATE users SET chain_head = ? WHERE id = ?", arguments: [chain, user])
+            }
         }
         return migrator
     }()
@@ -191,33 +219,75 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
-    public func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult {
-        try await pool.write { db in
-            var plan = PushPlan()
-            let lookup = try db.cachedStatement(
-                sql: "SELECT envelope FROM changes WHERE user_id = ? AND device = ? AND seq = ?")
-            for item in items {
-                try plan.add(item, stored: try Data.fetchOne(lookup, arguments: [userID, item.device, item.seq]))
-            }
-            let fresh = plan.fresh
-            let duplicates = plan.duplicates
-            var accepted = 0
-            guard !fresh.isEmpty else { return Wire.PushResult(accepted: 0, duplicates: duplicates) }
-            try db.execute(
-                sql: "UPDATE users SET next_position = next_position + ? WHERE id = ?",
-                arguments: [fresh.count, userID])
-            let last =
-                try Int64.fetchOne(db, sql: "SELECT next_position FROM users WHERE id = ?", arguments: [userID]) ?? 0
-            var position = last - Int64(fresh.count)
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO changes(user_id, position, device, seq, envelope) VALUES (?, ?, ?, ?, ?)")
-            for item in fresh {
-                position += 1
-                try insert.execute(arguments: [userID, position, item.device, item.seq, item.envelope])
-                accepted += 1
-            }
-            return Wire.PushResult(accepted: accepted, duplicates: duplicates)
+    public func durabilityProblem() async throws -> String? {
+        let level = try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        guard let level, level >= 2 else {
+            return "the SQLite writer runs with synchronous = \(level ?? -1), not FULL (2): commits could be lost"
         }
+        return nil
+    }
+
+    public func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult {
+        try await withCheckedThrowingContinuation { continuation in
+            if commits.enqueue(userID: userID, items: items, continuation: continuation) {
+                Task { await self.commitWaitingPushes() }
+            }
+        }
+    }
+
+    /// Commits every waiting push in one transaction (one fsync), each inside its own savepoint so that one
+    /// refused push (a conflict) leaves the others to commit; repeats while pushes arrived meanwhile.
+    func commitWaitingPushes() async {
+        while let batch = commits.next() {
+            do {
+                let results = try await pool.write { db in
+                    try batch.map { pending -> Result<Wire.PushResult, any Error> in
+                        var result: Result<Wire.PushResult, any Error> = .failure(CancellationError())
+                        do {
+                            try db.inSavepoint {
+                                result = .success(try Self.store(pending.items, userID: pending.userID, in: db))
+                                return .commit
+                            }
+                        } catch let error as ServerError {
+                            result = .failure(error)
+                        }
+                        return result
+                    }
+                }
+                for (pending, result) in zip(batch, results) { pending.continuation.resume(with: result) }
+            } catch {
+                for pending in batch { pending.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// One push inside the group's transaction.
+    static func store(_ items: [Wire.Item], userID: String, in db: Database) throws -> Wire.PushResult {
+        var plan = PushPlan()
+        let lookup = try db.cachedStatement(
+            sql: "SELECT envelope FROM changes WHERE user_id = ? AND device = ? AND seq = ?")
+        for item in items {
+            try plan.add(item, stored: try Data.fetchOne(lookup, arguments: [userID, item.device, item.seq]))
+        }
+        let fresh = plan.fresh
+        guard !fresh.isEmpty else { return Wire.PushResult(accepted: 0, duplicates: plan.duplicates) }
+        guard
+            let head = try Row.fetchOne(
+                db, sql: "SELECT next_position, chain_head FROM users WHERE id = ?", arguments: [userID])
+        else { throw ServerError(.unauthorized, "the account no longer exists") }
+        var position: Int64 = head["next_position"]
+        var chain: Data = head["chain_head"]
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO changes(user_id, position, device, seq, envelope, chain) VALUES (?, ?, ?, ?, ?, ?)")
+        for item in fresh {
+            position += 1
+            chain = LogChain.next(chain, device: item.device, seq: item.seq, envelope: item.envelope)
+            try insert.execute(arguments: [userID, position, item.device, item.seq, item.envelope, chain])
+        }
+        try db.execute(
+            sql: "UPDATE users SET next_position = ?, chain_head = ? WHERE id = ?",
+            arguments: [position, chain, userID])
+        return Wire.PushResult(accepted: fresh.count, duplicates: plan.duplicates)
     }
 
     public func latestPosition(userID: String) async throws -> Int64 {
@@ -226,27 +296,87 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
-    public func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws
-        -> (changes: [StoredChange], hasMore: Bool)
-    {
+    public func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> StoredPage {
         try await pool.read { db in
+            let afterChain =
+                position == 0
+                ? LogChain.origin
+                : try Data.fetchOne(
+                    db, sql: "SELECT chain FROM changes WHERE user_id = ? AND position = ?",
+                    arguments: [userID, position])
             let cursor = try Row.fetchCursor(
                 db,
-                sql:
-                    "SELECT position, device, seq, envelope FROM changes WHERE user_id = ? AND position > ? ORDER BY position LIMIT ?",
+                sql: """
+                    SELECT position, device, seq, envelope, chain FROM changes WHERE user_id = ? AND position > ?
+                    ORDER BY position LIMIT ?
+                    """,
                 arguments: [userID, position, limit + 1])
             var page: [StoredChange] = []
             var bytes = 0
             while let row = try cursor.next() {
                 let change = StoredChange(
-                    position: row["position"], device: row["device"], seq: row["seq"], envelope: row["envelope"])
+                    position: row["position"], device: row["device"], seq: row["seq"], envelope: row["envelope"],
+                    chain: row["chain"])
                 if page.count == limit || (!page.isEmpty && bytes + change.envelope.count > maxBytes) {
-                    return (page, true)
+                    return StoredPage(changes: page, hasMore: true, afterChain: afterChain)
                 }
                 bytes += change.envelope.count
                 page.append(change)
             }
-            return (page, false)
+            return StoredPage(changes: page, hasMore: false, afterChain: afterChain)
+        }
+    }
+
+    public func held(userID: String) async throws -> [Wire.HeldRange] {
+        try await pool.read { db in
+            // Gaps and islands: within a run of consecutive seqs, seq minus its rank is constant.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT device, min(seq) AS first, max(seq) AS last FROM (
+                        SELECT device, seq, seq - row_number() OVER (PARTITION BY device ORDER BY seq) AS run
+                        FROM changes WHERE user_id = ?)
+                    GROUP BY device, run ORDER BY device, first
+                    """, arguments: [userID]
+            ).map { Wire.HeldRange(device: $0["device"], first: $0["first"], last: $0["last"]) }
+        }
+    }
+}
+
+/// Pushes waiting to be committed together: the first to arrive while no commit runs starts one; those arriving
+/// during it wait for the next, which takes them all.
+final class GroupCommit: @unchecked Sendable {
+    struct Pending {
+        let userID: String
+        let items: [Wire.Item]
+        let continuation: CheckedContinuation<Wire.PushResult, any Error>
+    }
+
+    private let lock = NSLock()
+    private var waiting: [Pending] = []
+    private var running = false
+
+    /// Queues a push; true if the caller must start the committing task.
+    func enqueue(
+        userID: String, items: [Wire.Item], continuation: CheckedContinuation<Wire.PushResult, any Error>
+    ) -> Bool {
+        lock.withLock {
+            waiting.append(Pending(userID: userID, items: items, continuation: continuation))
+            if running { return false }
+            running = true
+            return true
+        }
+    }
+
+    /// The pushes to commit next, or nil (and the committing task ends) when none wait.
+    func next() -> [Pending]? {
+        lock.withLock {
+            guard !waiting.isEmpty else {
+                running = false
+                return nil
+            }
+            defer { waiting = [] }
+            return waiting
         }
     }
 }

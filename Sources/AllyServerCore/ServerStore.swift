@@ -28,13 +28,19 @@ public protocol ServerStore: Sendable {
     func renameDevice(userID: String, deviceID: String, name: String) async throws -> Bool
     func touchDevice(deviceID: String, at time: Int64) async throws
 
-    /// Stores envelopes in one transaction, in the order given. The same bytes under a known `(device, seq)`
-    /// are duplicates; different bytes throw `conflict` and store nothing.
+    /// Why a push acknowledged by this store might not survive a crash or power loss, or nil when every commit is
+    /// durable before it returns (SPEC §9). `ally-server serve` refuses to start on an answer.
+    func durabilityProblem() async throws -> String?
+
+    /// Stores envelopes in one transaction, in the order given, durably before it returns. The same bytes under a
+    /// known `(device, seq)` are duplicates; different bytes throw `conflict` and store nothing. Each new change
+    /// takes the next position and extends the user's log chain (`LogChain`).
     func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult
-    /// Changes after `position` in the user's order, at most `limit` and about `maxBytes` (always at least one).
     /// The highest position stored for the user (0 if none).
     func latestPosition(userID: String) async throws -> Int64
-    func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> (
-        changes: [StoredChange], hasMore: Bool
-    )
+    /// Changes after `position` in the user's order, at most `limit` and about `maxBytes` (always at least one),
+    /// with the chain at `position` (the origin at 0, nil when no change is stored there).
+    func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> StoredPage
+    /// The change ids the user's log holds, as runs of consecutive seqs per device, ordered by device and seq.
+    func held(userID: String) async throws -> [Wire.HeldRange]
 }

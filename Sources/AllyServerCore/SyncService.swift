@@ -248,9 +248,16 @@ public struct SyncService: Sendable {
         let page = try await store.pull(
             userID: caller.userID, after: after, limit: count, maxBytes: limits.maxPageBytes)
         let latest = try await store.latestPosition(userID: caller.userID)
+        let nextChain = page.changes.last?.chain ?? page.afterChain
         return Wire.Page(
             changes: page.changes.map { Wire.Item(device: $0.device, seq: $0.seq, envelope: $0.envelope) },
-            next: String(page.changes.last?.position ?? after), hasMore: page.hasMore, latest: String(latest))
+            next: String(page.changes.last?.position ?? after), hasMore: page.hasMore, latest: String(latest),
+            afterChain: page.afterChain?.hexString, nextChain: nextChain?.hexString)
+    }
+
+    /// `GET /v1/changes/held`: the runs of change ids the caller's log holds.
+    public func held(caller: Caller) async throws -> Wire.Held {
+        Wire.Held(ranges: try await store.held(userID: caller.userID))
     }
 }
 

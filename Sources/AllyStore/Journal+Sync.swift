@@ -19,18 +19,7 @@ extension Journal {
     /// Sets (or, with nil, removes) sync settings in one transaction.
     public func updateSyncState(_ values: [String: String?]) throws {
         try Journal.wrap {
-            try database.write { db in
-                for (key, value) in values {
-                    if let value {
-                        try db.execute(
-                            sql:
-                                "INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                            arguments: [key, value])
-                    } else {
-                        try db.execute(sql: "DELETE FROM sync_state WHERE key = ?", arguments: [key])
-                    }
-                }
-            }
+            try database.write { db in try Self.setState(values, in: db) }
         }
     }
 
@@ -84,16 +73,103 @@ extension Journal {
     }
 
     /// Merges one pulled page and stores `cursor` in the same transaction, so a crash or a cut connection
-    /// resumes at a page boundary without loss or duplication. Pulled changes count as pushed.
-    public func applyPulled(_ changes: [Change], canonical: [String]? = nil, cursor: String) throws -> ApplyOutcome {
+    /// resumes at a page boundary without loss or duplication. Pulled changes count as pushed. `chain` is the
+    /// server's log chain at `cursor` (SPEC §9.1), kept with it and as a checkpoint for finding where this laptop's
+    /// view and a restored server's log agree.
+    public func applyPulled(_ changes: [Change], canonical: [String]? = nil, cursor: String, chain: String? = nil)
+        throws -> ApplyOutcome
+    {
         precondition(canonical == nil || canonical?.count == changes.count, "one canonical form per change")
         return try apply(changes, canonical: canonical) { db in
-            try db.execute(
-                sql:
-                    "INSERT INTO sync_state(key, value) VALUES ('cursor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                arguments: [cursor])
+            try Self.setState(["cursor": cursor, "cursor-chain": chain], in: db)
+            if let chain, let position = Int64(cursor), position > 0 {
+                try Self.setState([Self.checkpointKey(position): chain], in: db)
+                try Self.thinCheckpoints(in: db)
+            }
             let mark = try db.cachedStatement(sql: "UPDATE change SET pushed = 1 WHERE device = ? AND seq = ?")
             for change in changes { try mark.execute(arguments: [change.id.deviceID.rawValue, change.id.seq]) }
+        }
+    }
+
+    /// Positions this laptop has read up to, with the server's chain there, oldest first.
+    public func checkpoints() throws -> [(position: Int64, chain: String)] {
+        try Journal.wrap {
+            try database.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT key, value FROM sync_state WHERE key LIKE 'checkpoint:%' ORDER BY key"
+                ).compactMap { row in
+                    let key: String = row["key"]
+                    return Int64(key.dropFirst("checkpoint:".count)).map { ($0, row["value"]) }
+                }
+            }
+        }
+    }
+
+    /// Moves the cursor back to `position` (where this laptop and the server's log agree), forgetting the
+    /// checkpoints after it, so the next pull reads again from there.
+    public func rewindCursor(to position: Int64, chain: String?) throws {
+        try Journal.wrap {
+            try database.write { db in
+                try Self.setState(["cursor": String(position), "cursor-chain": chain], in: db)
+                try db.execute(
+                    sql: "DELETE FROM sync_state WHERE key LIKE 'checkpoint:%' AND key > ?",
+                    arguments: [Self.checkpointKey(position)])
+            }
+        }
+    }
+
+    /// Marks unpushed every change whose id the server does not hold (`held`: runs of seqs per device), so the next
+    /// push sends exactly those. Returns how many were marked.
+    public func markUnpushed(notHeldIn held: [(device: String, first: Int64, last: Int64)]) throws -> Int {
+        try Journal.wrap {
+            try database.write { db in
+                try db.execute(
+                    sql: "CREATE TEMP TABLE IF NOT EXISTS server_held (device TEXT, first INTEGER, last INTEGER)")
+                try db.execute(sql: "DELETE FROM server_held")
+                let insert = try db.makeStatement(sql: "INSERT INTO server_held VALUES (?, ?, ?)")
+                for range in held { try insert.execute(arguments: [range.device, range.first, range.last]) }
+                try db.execute(
+                    sql: "CREATE INDEX IF NOT EXISTS temp.server_held_by_device ON server_held(device, first)")
+                try db.execute(
+                    sql: """
+                        UPDATE change SET pushed = 0 WHERE pushed = 1 AND NOT EXISTS (
+                            SELECT 1 FROM server_held h WHERE h.device = change.device AND change.seq BETWEEN h.first AND h.last)
+                        """)
+                let marked = db.changesCount
+                try db.execute(sql: "DROP TABLE server_held")
+                return marked
+            }
+        }
+    }
+
+    static func checkpointKey(_ position: Int64) -> String {
+        let digits = String(position)
+        return "checkpoint:" + String(repeating: "0", count: max(0, 19 - digits.count)) + digits
+    }
+
+    /// Sets (or, with nil, removes) sync settings inside a transaction.
+    static func setState(_ values: [String: String?], in db: Database) throws {
+        for (key, value) in values {
+            if let value {
+                try db.execute(
+                    sql:
+                        "INSERT INTO sync_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM sync_state WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    /// Keeps checkpoints few and spread back in time: past 64, the newest 32 stay and every other older one goes,
+    /// so their spacing roughly doubles with age.
+    static func thinCheckpoints(in db: Database) throws {
+        let keys = try String.fetchAll(
+            db, sql: "SELECT key FROM sync_state WHERE key LIKE 'checkpoint:%' ORDER BY key DESC")
+        guard keys.count > 64 else { return }
+        let older = keys.dropFirst(32)
+        for (index, key) in older.enumerated() where index % 2 == 1 {
+            try db.execute(sql: "DELETE FROM sync_state WHERE key = ?", arguments: [key])
         }
     }
 }

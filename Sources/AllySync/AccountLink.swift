@@ -48,11 +48,12 @@ public struct AccountLink: Sendable {
 
     /// Forgets the account, the token, the key and the cursor; the entries stay. A later login pushes them again.
     public static func clear(from journal: Journal) throws {
+        try journal.rewindCursor(to: 0, chain: nil)
         try journal.updateSyncState(
             Dictionary(
                 uniqueKeysWithValues: [
                     "server", "username", "userID", "token", "journalKey", "keyID", "allowInsecureHTTP", "cursor",
-                    "lastSync", "refusedSince",
+                    "cursor-chain", "lastSync", "refusedSince",
                 ].map { ($0, String?.none) }))
         try journal.markAllUnpushed()
     }

@@ -67,6 +67,9 @@ public final class HTTPSyncTransport: SyncTransport, @unchecked Sendable {
     public func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page {
         try call("GET", "v1/changes?after=\(cursor)&limit=\(limit)", token: token)
     }
+    public func held(token: String) throws -> Wire.Held {
+        try call("GET", "v1/changes/held", token: token)
+    }
 
     struct Empty: Decodable {}
     struct NoBody: Encodable {}

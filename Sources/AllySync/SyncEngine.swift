@@ -33,7 +33,13 @@ public struct SyncEngine {
         public var pages = 0
         public var entriesUpdated = 0
         public var conflicts = 0
+        /// The server's log is not the one this laptop had read (restored from a backup, or it lost its newest
+        /// commits; SPEC §9.1): this sync re-pushed what it lacked and read again from where the logs agree.
         public var serverLostData = false
+        /// Changes sent again because the server had lost them (with `serverLostData`).
+        public var resent = 0
+        /// The position this laptop read again from after the server lost data.
+        public var rereadFrom: String?
         public var cursor = "0"
         /// Devices whose pulled changes are stamped more than a day ahead of this laptop's clock: device id →
         /// the latest such stamp (ISO 8601). Merged all the same; that laptop's clock is probably wrong.
@@ -66,12 +72,7 @@ public struct SyncEngine {
                     + " (sending failed; receiving went ahead: \(report.pulled) new changes pulled)")
         }
         if lost {
-            // The server is behind this laptop: send everything again, then read from the start.
-            report.serverLostData = true
-            try journal.markAllUnpushed()
-            try journal.updateSyncState(["cursor": "0"])
-            try push(into: &report, progress: progress)
-            _ = try pull(into: &report, progress: progress)
+            try heal(&report, progress: progress)
         }
         report.conflicts = try journal.conflicts().count
         try journal.updateSyncState(["lastSync": ISOTimestamp.format(Int64(Date().timeIntervalSince1970 * 1000))])
@@ -148,12 +149,67 @@ public struct SyncEngine {
         report.alreadyOnServer += result.duplicates
     }
 
-    /// Pulls until the server has no more; returns true if the server turned out to be behind this laptop.
+    /// The server's log is not the one this laptop read (SPEC §9.1): push again exactly the changes it lacks, find
+    /// the last checkpoint where both logs agree, and read again from there.
+    func heal(_ report: inout Report, progress: (Progress) -> Void) throws {
+        report.serverLostData = true
+        if let held = try? transport.held(token: link.token) {
+            report.resent = try journal.markUnpushed(notHeldIn: held.ranges.map { ($0.device, $0.first, $0.last) })
+        } else {
+            // A server without `GET /v1/changes/held`: send everything; it keeps one copy of each.
+            try journal.markAllUnpushed()
+            report.resent = try journal.unpushedCount()
+        }
+        let agreed = try agreement()
+        try journal.rewindCursor(to: agreed.position, chain: agreed.chain)
+        report.rereadFrom = String(agreed.position)
+        try push(into: &report, progress: progress)
+        if try pull(into: &report, progress: progress) {
+            throw SyncError(
+                .untrusted,
+                "the server's log changed again while this laptop was reading it; nothing was lost, run `ally sync` again"
+            )
+        }
+        try journal.updateSyncState([
+            "serverRestored": ISOTimestamp.format(Int64(Date().timeIntervalSince1970 * 1000)),
+            "serverRestoredResent": String(report.resent),
+        ])
+    }
+
+    /// The newest checkpoint at which the server's chain is still the one this laptop stored (a binary search,
+    /// one `limit=1` read per probe), or the start of the log.
+    func agreement() throws -> (position: Int64, chain: String?) {
+        let checkpoints = try journal.checkpoints()
+        var agreeing = -1
+        var differing = checkpoints.count
+        while differing - agreeing > 1 {
+            let middle = (agreeing + differing) / 2
+            let probe = try transport.pull(
+                after: String(checkpoints[middle].position), limit: 1, token: link.token)
+            if probe.afterChain == checkpoints[middle].chain { agreeing = middle } else { differing = middle }
+        }
+        return agreeing < 0 ? (0, nil) : checkpoints[agreeing]
+    }
+
+    /// Whether a page shows that the server's log is not the one this laptop's cursor (and its chain) refer to.
+    static func diverged(_ page: Wire.Page, cursor: String, knownChain: String?) -> Bool {
+        guard let mine = Int64(cursor), mine > 0 else { return false }
+        if let latest = Int64(page.latest), latest < mine { return true }
+        // A server that sends chains (SPEC §9.1) and holds no change at the cursor, or another one there.
+        guard page.nextChain != nil else { return false }
+        guard let afterChain = page.afterChain else { return true }
+        return knownChain.map { $0 != afterChain } ?? false
+    }
+
+    /// Pulls until the server has no more; returns true if the server's log turned out not to be the one this
+    /// laptop had read.
     func pull(into report: inout Report, progress: (Progress) -> Void) throws -> Bool {
-        var cursor = try journal.syncState()["cursor"] ?? "0"
+        let state = try journal.syncState()
+        var cursor = state["cursor"] ?? "0"
+        var knownChain = state["cursor-chain"]
         while true {
             let page = try transport.pull(after: cursor, limit: batchSize, token: link.token)
-            if let latest = Int64(page.latest), let mine = Int64(cursor), latest < mine { return true }
+            if Self.diverged(page, cursor: cursor, knownChain: knownChain) { return true }
             var changes: [Change] = []
             var canonical: [String] = []
             changes.reserveCapacity(page.changes.count)
@@ -176,7 +232,9 @@ public struct SyncEngine {
                     )
                 }
             }
-            let outcome = try journal.applyPulled(changes, canonical: canonical, cursor: page.next)
+            let outcome = try journal.applyPulled(
+                changes, canonical: canonical, cursor: page.next, chain: page.nextChain)
+            knownChain = page.nextChain
             report.pulled += outcome.inserted
             report.alreadyHere += outcome.duplicates
             report.entriesUpdated += outcome.entriesTouched

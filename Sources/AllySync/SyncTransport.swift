@@ -16,4 +16,6 @@ public protocol SyncTransport: Sendable {
     func rename(deviceID: String, name: String, token: String) throws
     func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult
     func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page
+    /// The runs of change ids the server holds (`GET /v1/changes/held`).
+    func held(token: String) throws -> Wire.Held
 }

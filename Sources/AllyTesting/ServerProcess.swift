@@ -19,12 +19,12 @@ public final class ServerProcess: @unchecked Sendable {
     public let logFile: String?
 
     /// Starts a server on `database` with extra arguments (e.g. `--open-registration`).
-    public init(database: String, arguments: [String] = [], logFile: String? = nil) throws {
+    public init(database: String, arguments: [String] = [], logFile: String? = nil, port: Int = 0) throws {
         self.logFile = logFile
         self.database = database
         process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--port", "0", "--database", database] + arguments
+        process.arguments = ["serve", "--port", String(port), "--database", database] + arguments
         let out = Pipe()
         process.standardOutput = out
         if let logFile {

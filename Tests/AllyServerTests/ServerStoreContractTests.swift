@@ -1,6 +1,8 @@
 import AllyCore
 import AllyProtocol
-import AllyServerCore
+@testable import AllyServerCore
+import GRDB
+import PostgresNIO
 import AllyTesting
 import Foundation
 import Testing
@@ -149,4 +151,132 @@ import Testing
         #expect(page.changes.count == 320)
         #expect(page.changes.map(\.position) == Array(1...320))
     }
+
+    /// Issue 7 §2: GRDB's pool lowered the SQLite writer to synchronous = NORMAL after we asked for FULL, so a push
+    /// was acknowledged before it reached the disk. The answer is read from the connection pushes really use.
+    @Test("Every acknowledged push is durable on the connection that commits it", arguments: Backends.all)
+    func commitsAreDurable(backend: String) async throws {
+        let store = try await Backends.store(backend, folder: folder)
+        let problem = try await store.durabilityProblem()
+        #expect(problem == nil, "\(problem ?? "")")
+    }
+
+    /// Issue 7 §2: concurrent pushes commit together; one refused push leaves the others in the same group intact.
+    @Test("A refused push in a group commit fails alone", arguments: Backends.all)
+    func refusedPushFailsAlone(backend: String) async throws {
+        let store = try await Backends.store(backend, folder: folder)
+        let user = makeUser(unique("erin"))
+        try await store.createUser(user, inviteHash: nil)
+        let known = Wire.Item(device: freshDevice(), seq: 1, envelope: envelope())
+        _ = try await store.push(userID: user.id, items: [known])
+        for round in 0..<5 {
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        var items = [Wire.Item(device: freshDevice(), seq: 1, envelope: envelope())]
+                        if index == 5 { items.append(Wire.Item(device: known.device, seq: 1, envelope: envelope())) }
+                        return (try? await store.push(userID: user.id, items: items)) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { !$0 }.count == 1, "round \(round)")
+            #expect(try await store.latestPosition(userID: user.id) == Int64(1 + 11 * (round + 1)))
+        }
+        let page = try await store.pull(userID: user.id, after: 0, limit: 1_000, maxBytes: 1 << 24)
+        #expect(page.changes.map(\.position) == Array(1...56))
+    }
+
+    /// Issue 7 §1: the chain at a position commits to every change up to it, so a log restored from a backup and
+    /// written again differs from the one a laptop read at the first position that changed, and only from there.
+    @Test("The log chain follows the log, and held runs name what the server has", arguments: Backends.all)
+    func logChainAndHeldRuns(backend: String) async throws {
+        let store = try await Backends.store(backend, folder: folder)
+        let user = makeUser(unique("fay"))
+        let other = makeUser(unique("gus"))
+        try await store.createUser(user, inviteHash: nil)
+        try await store.createUser(other, inviteHash: nil)
+        let (a, b) = (freshDevice(), freshDevice())
+        let first = [1, 2, 3, 5, 6].map { Wire.Item(device: a, seq: Int64($0), envelope: envelope()) }
+        let second = [1, 2].map { Wire.Item(device: b, seq: Int64($0), envelope: envelope()) }
+        _ = try await store.push(userID: user.id, items: first)
+        _ = try await store.push(userID: user.id, items: second)
+        var expected = [LogChain.origin]
+        for item in first + second {
+            expected.append(
+                LogChain.next(expected.last ?? Data(), device: item.device, seq: item.seq, envelope: item.envelope))
+        }
+        for after in 0...7 {
+            let page = try await store.pull(userID: user.id, after: Int64(after), limit: 3, maxBytes: 1 << 20)
+            #expect(page.afterChain == expected[after], "after \(after)")
+            #expect(page.changes.map(\.chain) == Array(expected[(after + 1)...].prefix(3)), "after \(after)")
+        }
+        #expect(try await store.pull(userID: user.id, after: 8, limit: 3, maxBytes: 1 << 20).afterChain == nil)
+        // The same bytes in another order make another chain; another user's log has its own.
+        _ = try await store.push(userID: other.id, items: [first[1], first[0]])
+        let theirs = try await store.pull(userID: other.id, after: 0, limit: 5, maxBytes: 1 << 20).changes.map(\.chain)
+        #expect(theirs.count == 2 && theirs[0] != expected[1] && theirs[1] != expected[2])
+
+        let held = try await store.held(userID: user.id)
+        let want = [
+            Wire.HeldRange(device: a, first: 1, last: 3), Wire.HeldRange(device: a, first: 5, last: 6),
+            Wire.HeldRange(device: b, first: 1, last: 2),
+        ].sorted { ($0.device, $0.first) < ($1.device, $1.first) }
+        #expect(held == want)
+    }
+
+    /// Issue 7 §1: a database from before the chain existed gets one, computed over the changes it holds.
+    @Test("Upgrading a server database computes the chain of the changes it holds", arguments: Backends.all)
+    func upgradeComputesTheChain(backend: String) async throws {
+        let user = makeUser(unique("hal"))
+        let items = (1...5).map { Wire.Item(device: freshDevice(), seq: Int64($0), envelope: envelope()) }
+        let store: any ServerStore
+        if backend == "sqlite" {
+            // A database as the previous release left it: schema v1, with an account and five changes.
+            let path = folder.file("old-server.sqlite")
+            let old = try DatabaseQueue(path: path)
+            try SQLiteServerStore.migrator.migrate(old, upTo: "v1")
+            try await old.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO users(id, username, salt, auth_hash, key_id, wrapped_key, recovery_auth_hash,
+                            recovery_wrapped_key, created_at, next_position) VALUES (?, ?, x'00', 'h', 1, x'00', 'r', x'00', 1, 5)
+                        """, arguments: [user.id, user.username])
+                for (index, item) in items.enumerated() {
+                    try db.execute(
+                        sql: "INSERT INTO changes(user_id, position, device, seq, envelope) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [user.id, index + 1, item.device, item.seq, item.envelope])
+                }
+            }
+            try old.close()
+            store = try SQLiteServerStore(path: path)
+            try await store.migrate()
+        } else {
+            // The chain columns are added in place; a user whose chain is missing gets it on the next start.
+            store = try await Backends.store(backend, folder: folder)
+            try await store.createUser(user, inviteHash: nil)
+            _ = try await store.push(userID: user.id, items: items)
+            let postgres = try #require(store as? PostgresServerStore)
+            try await postgres.client.query(
+                "UPDATE changes SET chain = NULL WHERE user_id = \(user.id)", logger: postgres.logger)
+            try await postgres.client.query(
+                "UPDATE users SET chain_head = NULL WHERE id = \(user.id)", logger: postgres.logger)
+            try await store.migrate()
+        }
+        var chain = LogChain.origin
+        var expected: [Data] = []
+        for item in items {
+            chain = LogChain.next(chain, device: item.device, seq: item.seq, envelope: item.envelope)
+            expected.append(chain)
+        }
+        let page = try await store.pull(userID: user.id, after: 0, limit: 10, maxBytes: 1 << 20)
+        #expect(page.changes.map(\.chain) == expected)
+        // New pushes extend the computed chain.
+        let next = Wire.Item(device: freshDevice(), seq: 1, envelope: envelope())
+        _ = try await store.push(userID: user.id, items: [next])
+        let extended = try await store.pull(userID: user.id, after: 5, limit: 10, maxBytes: 1 << 20)
+        #expect(extended.afterChain == chain)
+        #expect(extended.changes.first?.chain == LogChain.next(chain, device: next.device, seq: 1, envelope: next.envelope))
+    }
 }
+

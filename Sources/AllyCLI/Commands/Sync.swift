@@ -85,8 +85,9 @@ struct SyncCommand: ParsableCommand {
         }
         if report.serverLostData {
             context.note(
-                "The server had fewer changes than this laptop had seen (restored from a backup?); this laptop sent all of its changes again."
-            )
+                "The server's copy is not the one this laptop last read (restored from a backup?): this laptop sent "
+                    + "again the \(plural(report.resent, "change")) it lacked and read everything after position "
+                    + "\(report.rereadFrom ?? "0") again. Sync your other laptops too; nothing is lost.")
         }
     }
 }
@@ -115,6 +116,13 @@ struct Status: ParsableCommand {
         var conflicts: Int
         var heldAside: HeldSummary
         var refusedSince: String?
+        /// When a sync last found the server's copy restored or behind, and how many changes it sent again.
+        var serverRestored: ServerRestored?
+
+        struct ServerRestored: Encodable {
+            var detectedAt: String
+            var resent: Int
+        }
     }
 
     func run() throws {
@@ -127,7 +135,10 @@ struct Status: ParsableCommand {
             username: state["username"],
             pendingChanges: try journal.unpushedCount(), lastSync: state["lastSync"], entries: counts.entries,
             conflicts: counts.conflicts, heldAside: HeldSummary(try journal.heldChanges()),
-            refusedSince: state["refusedSince"])
+            refusedSince: state["refusedSince"],
+            serverRestored: state["serverRestored"].map {
+                Report.ServerRestored(detectedAt: $0, resent: Int(state["serverRestoredResent"] ?? "") ?? 0)
+            })
         if output.json {
             context.print(try JSONOutput.string(report))
             return
@@ -137,6 +148,14 @@ struct Status: ParsableCommand {
             context.print("account    \(username) on \(server)")
             context.print("pending    \(plural(report.pendingChanges, "change")) not yet on the server")
             context.print("last sync  \(report.lastSync ?? "never")")
+            if let restored = report.serverRestored {
+                let when =
+                    ISOTimestamp.parse(restored.detectedAt).map { Humane(context: context, journal: journal).time($0) }
+                    ?? restored.detectedAt
+                context.print(
+                    "restored   \(when) the server's copy turned out older than this laptop's (a restored backup); "
+                        + "\(plural(restored.resent, "change")) sent again, nothing lost")
+            }
             if let refused = report.refusedSince {
                 let when =
                     ISOTimestamp.parse(refused).map { Humane(context: context, journal: journal).time($0) } ?? refused

@@ -82,6 +82,9 @@ struct Routes {
             pushed.increment(by: Int64(result.accepted))
             return try json(result)
         }
+        v1.on(.get, "changes/held") { request, _ in
+            try json(try await service.held(caller: try await authenticate(request)))
+        }
         v1.on(.get, "changes") { request, _ in
             let caller = try await authenticate(request)
             let query = request.uri.queryParameters
