@@ -86,8 +86,14 @@ extension Journal {
                 try Self.setState([Self.checkpointKey(position): chain], in: db)
                 try Self.thinCheckpoints(in: db)
             }
-            let mark = try db.cachedStatement(sql: "UPDATE change SET pushed = 1 WHERE device = ? AND seq = ?")
-            for change in changes { try mark.execute(arguments: [change.id.deviceID.rawValue, change.id.seq]) }
+            // Only this journal's changes the server holds byte for byte count as pushed: one that differs from the
+            // server's copy under the same id (a fork, SPEC §2.2) was never accepted there.
+            let mark = try db.cachedStatement(
+                sql: "UPDATE change SET pushed = 1 WHERE device = ? AND seq = ? AND json = ? AND pushed = 0")
+            for (index, change) in changes.enumerated() {
+                let json = try canonical?[index] ?? ChangeLog.json(of: change)
+                try mark.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
+            }
         }
     }
 

@@ -29,7 +29,8 @@ extension Journal {
         let now = clock()
         return try Journal.wrap {
             try database.write { db in
-                var appender = try ChangeAppender(db, deviceID: deviceID, wallMillis: now)
+                var appender = try ChangeAppender(
+                    db, deviceID: try Journal.writer(in: db, or: deviceID), wallMillis: now)
                 var results: [Entry] = []
                 for write in writes {
                     var state: EntryState
@@ -109,7 +110,8 @@ extension Journal {
                 var state = try ChangeLog.state(of: id, in: db)
                 guard let current = state.makeEntry() else { throw JournalError(.unknownEntry, "no entry \(id)") }
                 let op = try operation(current, db)
-                var appender = try ChangeAppender(db, deviceID: deviceID, wallMillis: now)
+                var appender = try ChangeAppender(
+                    db, deviceID: try Journal.writer(in: db, or: deviceID), wallMillis: now)
                 state.apply(try appender.append(op, to: id, in: db))
                 guard let entry = state.makeEntry() else { throw JournalError(.unknownEntry, "no entry \(id)") }
                 try Projection.save(entry, in: db)
@@ -154,65 +156,73 @@ extension Journal {
         let duplicatesInBatch = changes.count - unique.count
         return try Journal.wrap {
             try database.write { db in
-                var outcome = ApplyOutcome()
-                outcome.duplicates = duplicatesInBatch
-                // Changes held back for a gap in a device this batch brings may follow on now.
-                var released = Set<ChangeID>()
-                for device in Set(unique.keys.map(\.deviceID)) {
-                    for held in try HeldChanges.takeWaiting(from: device, in: db) where unique[held.change.id] == nil {
-                        unique[held.change.id] = held
-                        released.insert(held.change.id)
-                    }
-                }
-                var fresh: [EntryID: [Change]] = [:]
-                var existed: [EntryID: Bool] = [:]
-                var next: [DeviceID: Int64] = [:]
-                let aheadFrom = clock() + Journal.clockAheadLimit
-                let now = clock()
-                for id in unique.keys.sorted() {
-                    guard let (change, json) = unique[id] else { continue }
-                    if let stored = try ChangeLog.storedJSON(of: id, in: db) {
-                        let settled = try stored != json && HeldChanges.isSettled(change, json: json, in: db)
-                        if stored == json || settled {
-                            if !released.contains(id) { outcome.duplicates += 1 }
-                        } else {
-                            try HeldChanges.hold(change, json: json, reason: .differs, at: now, in: db)
-                            outcome.differing.append(id)
-                        }
-                        continue
-                    }
-                    let expected = try next[id.deviceID] ?? ChangeLog.lastSeq(of: id.deviceID, in: db) + 1
-                    guard id.seq <= expected else {
-                        // §2.1: a device's log is a prefix; a change after a gap waits for the missing ones.
-                        try HeldChanges.hold(change, json: json, reason: .gap, at: now, in: db)
-                        next[id.deviceID] = expected
-                        continue
-                    }
-                    next[id.deviceID] = max(expected, id.seq + 1)
-                    if existed[change.entryID] == nil {
-                        existed[change.entryID] = try ChangeLog.hasChanges(for: change.entryID, in: db)
-                    }
-                    try ChangeLog.insert(change, json: json, in: db)
-                    fresh[change.entryID, default: []].append(change)
-                    outcome.inserted += 1
-                    if change.at.wallMillis > aheadFrom {
-                        outcome.aheadOfClock[change.id.deviceID] = max(
-                            outcome.aheadOfClock[change.id.deviceID] ?? 0, change.at.wallMillis)
-                    }
-                }
-                outcome.waiting = try HeldChanges.count(.gap, in: db)
-                for (entryID, changes) in fresh {
-                    let state =
-                        existed[entryID] == true
-                        ? try ChangeLog.state(of: entryID, in: db) : EntryState(entryID: entryID, changes: changes)
-                    guard let entry = state.makeEntry() else { continue }
-                    try Projection.save(entry, in: db)
-                    outcome.entriesTouched += 1
-                    if entry.hasConflict { outcome.conflicts += 1 }
-                }
+                var outcome = try merge(unique, in: db)
+                outcome.duplicates += duplicatesInBatch
                 try alsoInTransaction(db)
                 return outcome
             }
         }
+    }
+
+    /// The body of `apply`, inside the caller's transaction: `unique` maps each received id to its change and
+    /// canonical JSON.
+    func merge(_ unique: [ChangeID: (change: Change, json: String)], in db: Database) throws -> ApplyOutcome {
+        var unique = unique
+        var outcome = ApplyOutcome()
+        // Changes held back for a gap in a device this batch brings may follow on now.
+        var released = Set<ChangeID>()
+        for device in Set(unique.keys.map(\.deviceID)) {
+            for held in try HeldChanges.takeWaiting(from: device, in: db) where unique[held.change.id] == nil {
+                unique[held.change.id] = held
+                released.insert(held.change.id)
+            }
+        }
+        var fresh: [EntryID: [Change]] = [:]
+        var existed: [EntryID: Bool] = [:]
+        var next: [DeviceID: Int64] = [:]
+        let aheadFrom = clock() + Journal.clockAheadLimit
+        let now = clock()
+        for id in unique.keys.sorted() {
+            guard let (change, json) = unique[id] else { continue }
+            if let stored = try ChangeLog.storedJSON(of: id, in: db) {
+                let settled = try stored != json && HeldChanges.isSettled(change, json: json, in: db)
+                if stored == json || settled {
+                    if !released.contains(id) { outcome.duplicates += 1 }
+                } else {
+                    try HeldChanges.hold(change, json: json, reason: .differs, at: now, in: db)
+                    outcome.differing.append(id)
+                }
+                continue
+            }
+            let expected = try next[id.deviceID] ?? ChangeLog.lastSeq(of: id.deviceID, in: db) + 1
+            guard id.seq <= expected else {
+                // §2.1: a device's log is a prefix; a change after a gap waits for the missing ones.
+                try HeldChanges.hold(change, json: json, reason: .gap, at: now, in: db)
+                next[id.deviceID] = expected
+                continue
+            }
+            next[id.deviceID] = max(expected, id.seq + 1)
+            if existed[change.entryID] == nil {
+                existed[change.entryID] = try ChangeLog.hasChanges(for: change.entryID, in: db)
+            }
+            try ChangeLog.insert(change, json: json, in: db)
+            fresh[change.entryID, default: []].append(change)
+            outcome.inserted += 1
+            if change.at.wallMillis > aheadFrom {
+                outcome.aheadOfClock[change.id.deviceID] = max(
+                    outcome.aheadOfClock[change.id.deviceID] ?? 0, change.at.wallMillis)
+            }
+        }
+        outcome.waiting = try HeldChanges.count(.gap, in: db)
+        for (entryID, changes) in fresh {
+            let state =
+                existed[entryID] == true
+                ? try ChangeLog.state(of: entryID, in: db) : EntryState(entryID: entryID, changes: changes)
+            guard let entry = state.makeEntry() else { continue }
+            try Projection.save(entry, in: db)
+            outcome.entriesTouched += 1
+            if entry.hasConflict { outcome.conflicts += 1 }
+        }
+        return outcome
     }
 }

@@ -50,6 +50,9 @@ public struct SyncEngine {
         public var differing: [String] = []
         /// Changes too large for this server's envelope limit: they stay on this laptop (`DEVICE.SEQ`).
         public var tooLargeToPush: [String] = []
+        /// Set when this journal turned out to be a restored or copied one whose new changes collided with its
+        /// other copy's (SPEC §2.2): it moved to a new device id and re-issued them.
+        public var fork: Journal.Fork?
     }
 
     /// Runs one sync. Throws `SyncError`; whatever was applied before a failure stays applied and consistent.
@@ -64,6 +67,19 @@ public struct SyncEngine {
             pushFailure = error
         }
         let lost = try pull(into: &report, progress: progress)
+        if let fork = try journal.resolveFork(otherIsAccepted: true) {
+            // The server holds another copy's changes under this journal's id: this one moved to a new id, so its
+            // own changes can be sent now (and a push refused for the collision is no longer a failure).
+            report.fork = fork
+            let former = fork.formerDeviceID.rawValue + "."
+            report.differing.removeAll { $0.hasPrefix(former) }
+            pushFailure = nil
+            do {
+                try push(into: &report, progress: progress)
+            } catch let error as SyncError where error.code != .unauthorized {
+                pushFailure = error
+            }
+        }
         if let pushFailure {
             report.conflicts = try journal.conflicts().count
             throw SyncError(

@@ -116,6 +116,8 @@ struct BundleImport: ParsableCommand {
         var clockAhead: [String: String]
         var waiting: Int
         var differing: [String]
+        /// Set when this journal moved to a new device id because another copy of it wrote under its id.
+        var fork: Journal.Fork?
     }
 
     func run() throws {
@@ -140,11 +142,14 @@ struct BundleImport: ParsableCommand {
         }
         let journal = try journalOptions.openOrCreate(in: context)
         let outcome = try journal.apply(bundle.changes)
+        let fork = try journal.resolveFork(otherIsAccepted: false)
+        var differing = outcome.differing.map(\.description)
+        if let fork { differing.removeAll { $0.hasPrefix(fork.formerDeviceID.rawValue + ".") } }
         let summary = Summary(
-            from: bundle.device.short, inserted: outcome.inserted, duplicates: outcome.duplicates,
+            from: bundle.device.short, inserted: outcome.inserted + (fork?.merged ?? 0), duplicates: outcome.duplicates,
             entries: outcome.entriesTouched, conflicts: try journal.conflicts().count,
-            clockAhead: outcome.clockAheadStamps, waiting: outcome.waiting,
-            differing: outcome.differing.map(\.description))
+            clockAhead: outcome.clockAheadStamps, waiting: outcome.waiting, differing: differing,
+            fork: fork)
         SyncSupport.warnClockAhead(summary.clockAhead, context: context)
         if output.json {
             context.print(try JSONOutput.string(summary))
@@ -162,6 +167,9 @@ struct BundleImport: ParsableCommand {
             context.print(
                 "\(plural(summary.waiting, "change waits", "changes wait")) for earlier changes from the same laptop "
                     + "(a bundle that skipped some); they apply once those arrive")
+        }
+        if let fork {
+            SyncSupport.noteFork(fork, context: context)
         }
         if !summary.differing.isEmpty {
             context.print(

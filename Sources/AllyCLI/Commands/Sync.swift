@@ -65,6 +65,7 @@ struct SyncCommand: ParsableCommand {
             SyncSupport.remember(devices, in: journal)
         }
         SyncSupport.warnClockAhead(report.clockAhead, context: context)
+        if let fork = report.fork { SyncSupport.noteFork(fork, context: context) }
         if output.json {
             context.print(try JSONOutput.string(report))
             return

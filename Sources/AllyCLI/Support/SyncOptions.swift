@@ -40,6 +40,15 @@ enum SyncSupport {
         }
     }
 
+    /// Says that this journal turned out to be a restored or copied one and moved to a new device id (SPEC §2.2).
+    static func noteFork(_ fork: Journal.Fork, context: CLIContext) {
+        context.note(
+            "Note: another copy of this journal (a backup restored here, or a copied file) wrote different changes "
+                + "under its device id \(fork.formerDeviceID.short). This journal now writes as \(fork.newDeviceID.short): "
+                + "\(plural(fork.reissued, "change")) of its own renumbered, \(plural(fork.merged, "change")) of the "
+                + "other copy merged. Nothing was lost.")
+    }
+
     /// The name a laptop gets in `ally devices`: the one given, else the host name with the start of the device
     /// id, so that two laptops with one host name ("vm") still tell apart.
     static func deviceName(_ given: String?, deviceID: DeviceID) -> String {
