@@ -93,11 +93,15 @@ public enum Wire {
         public var authKey: Data
         public var deviceID: String
         public var deviceName: String
-        public init(username: String, authKey: Data, deviceID: String, deviceName: String) {
+        /// A random 32-hex-digit id the client makes once per login and sends again with every retry of it: the
+        /// server answers a retry with the same token (SPEC §9.2), so a lost or duplicated answer is harmless.
+        public var requestID: String?
+        public init(username: String, authKey: Data, deviceID: String, deviceName: String, requestID: String? = nil) {
             self.username = username
             self.authKey = authKey
             self.deviceID = deviceID
             self.deviceName = deviceName
+            self.requestID = requestID
         }
     }
 

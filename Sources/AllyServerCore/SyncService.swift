@@ -77,13 +77,33 @@ public struct SyncService: Sendable {
             }
             inviteHash = sha256Hex(Data(invite.utf8))
         }
+        // A retry of a registration that already succeeded (its answer lost, SPEC §9.2) gets the same answer: the
+        // account exists with exactly these credentials, which only the first request's sender can know.
+        if let existing = try await store.user(named: request.username), Self.isSameRegistration(existing, request) {
+            return Wire.Account(userID: existing.id, username: existing.username)
+        }
         let user = UserRecord(
             id: secureRandomBytes(16).hexString, username: request.username, salt: request.salt,
             authHash: sha256Hex(request.authKey), keyID: request.keyID, wrappedKey: request.wrappedKey,
             recoveryAuthHash: sha256Hex(request.recoveryAuthKey), recoveryWrappedKey: request.recoveryWrappedKey,
             createdAt: clock())
-        try await store.createUser(user, inviteHash: inviteHash)
+        do {
+            try await store.createUser(user, inviteHash: inviteHash)
+        } catch let error as ServerError where error.code == .conflict {
+            // Two copies of one request racing: the one that lost finds the other's account.
+            if let existing = try await store.user(named: request.username), Self.isSameRegistration(existing, request)
+            {
+                return Wire.Account(userID: existing.id, username: existing.username)
+            }
+            throw error
+        }
         return Wire.Account(userID: user.id, username: user.username)
+    }
+
+    /// Whether `user` was made by this very registration: same salt, auth key and recovery auth key.
+    static func isSameRegistration(_ user: UserRecord, _ request: Wire.Registration) -> Bool {
+        constantTimeEqual(user.authHash, sha256Hex(request.authKey))
+            && constantTimeEqual(user.recoveryAuthHash, sha256Hex(request.recoveryAuthKey)) && user.salt == request.salt
     }
 
     /// The salt to derive keys with. Unknown usernames get a stable fake, so this does not reveal who exists.
@@ -107,7 +127,18 @@ public struct SyncService: Sendable {
         guard let user = try await store.user(named: request.username),
             constantTimeEqual(user.authHash, sha256Hex(request.authKey))
         else { throw ServerError(.unauthorized, "wrong username or passphrase") }
-        let token = secureRandomBytes(32).hexString
+        let token: String
+        if let requestID = request.requestID {
+            guard requestID.count == 32, requestID.allSatisfy(\.isHexDigit) else {
+                throw ServerError(.badRequest, "requestID must be 32 hex digits")
+            }
+            // The same login, retried, gets the same token: derived, not stored, from a secret only the server has.
+            let secret = SymmetricKey(data: try await store.serverSecret())
+            let material = Data("session|\(user.id)|\(request.deviceID)|\(requestID.lowercased())".utf8)
+            token = Data(HMAC<SHA256>.authenticationCode(for: material, using: secret)).hexString
+        } else {
+            token = secureRandomBytes(32).hexString
+        }
         let now = clock()
         try await store.saveDevice(
             DeviceRecord(
@@ -132,6 +163,14 @@ public struct SyncService: Sendable {
         }
         try await limiter.check("passphrase:\(caller.userID)", now: clock())
         guard constantTimeEqual(user.authHash, sha256Hex(request.currentAuthKey)) else {
+            // A retry of a change that already took effect (its answer lost, SPEC §9.2): the stored credentials are
+            // the new ones this request carries.
+            if constantTimeEqual(user.authHash, sha256Hex(request.authKey)), user.salt == request.salt,
+                user.wrappedKey == request.wrappedKey
+            {
+                if request.signOutOthers == true { try await revokeAll(userID: user.id, except: caller.deviceID) }
+                return
+            }
             throw ServerError(.unauthorized, "the current passphrase is wrong")
         }
         try Self.checkLength(request.salt, 16...64, "salt")

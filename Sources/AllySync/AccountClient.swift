@@ -21,10 +21,17 @@ public struct AccountClient {
                 "this journal is already linked to \(existing.username) on \(existing.server); `ally account logout` first"
             )
         }
-        let salt = secureRandomBytes(PassphraseKeys.saltLength)
+        // The account's secrets are made once and kept in the journal until the registration is known to have
+        // succeeded, so that a rerun after a lost answer sends the very same registration and the server answers
+        // it as the original (SPEC §9.2), with the recovery key shown here — never an account nobody has the key to.
+        let pending =
+            try PendingRegistration.load(from: journal, server: server, username: username)
+            ?? PendingRegistration.make(server: server, username: username)
+        try pending.save(to: journal)
+        let salt = pending.salt
         let keys = try PassphraseKeys.derive(passphrase: passphrase, salt: salt)
-        let journalKey = JournalKey.generate(keyID: 1)
-        let recovery = RecoveryKey.generate()
+        let journalKey = try pending.journalKey
+        let recovery = try pending.recoveryKey
         let registration = Wire.Registration(
             username: username, invite: invite, salt: salt, authKey: keys.authKey, keyID: journalKey.keyID,
             wrappedKey: try KeyWrap.wrap(journalKey, with: keys.wrappingKey, userName: username),
@@ -34,6 +41,7 @@ public struct AccountClient {
         let link = try login(
             server: server, username: username, passphrase: passphrase, journal: journal, deviceName: deviceName,
             allowInsecureHTTP: allowInsecureHTTP)
+        try PendingRegistration.clear(from: journal)
         return (link, recovery)
     }
 
@@ -55,10 +63,11 @@ public struct AccountClient {
         let keys = try PassphraseKeys.derive(passphrase: passphrase, salt: prelogin.salt, rounds: prelogin.rounds)
         let session: Wire.Session
         do {
+            // One id for this login and all of its retries: a retry gets the same token (SPEC §9.2).
             session = try transport.login(
                 Wire.LoginRequest(
                     username: username, authKey: keys.authKey, deviceID: journal.deviceID.rawValue,
-                    deviceName: deviceName))
+                    deviceName: deviceName, requestID: secureRandomBytes(16).hexString))
         } catch let error as SyncError where error.code == .unauthorized {
             throw SyncError(.unauthorized, "wrong username or passphrase")
         }
@@ -162,4 +171,58 @@ public struct AccountClient {
                 wrappedKey: try KeyWrap.wrap(journalKey, with: keys.wrappingKey, userName: username)))
         return journalKey
     }
+}
+
+/// A registration's secrets, kept in the journal from before the request is sent until it is known to have
+/// succeeded: salt, journal key and recovery key. The passphrase is not kept; a rerun asks for it again.
+struct PendingRegistration: Codable {
+    var server: String
+    var username: String
+    var saltHex: String
+    var journalKeyHex: String
+    var recoveryKeyPrinted: String
+
+    static let stateKey = "pendingRegistration"
+
+    static func make(server: String, username: String) -> PendingRegistration {
+        PendingRegistration(
+            server: server, username: username, saltHex: secureRandomBytes(PassphraseKeys.saltLength).hexString,
+            journalKeyHex: JournalKey.generate(keyID: 1).bytes.hexString,
+            recoveryKeyPrinted: RecoveryKey.generate().printed)
+    }
+
+    /// The pending registration for this server and username, if a previous attempt left one.
+    static func load(from journal: Journal, server: String, username: String) throws -> PendingRegistration? {
+        guard let text = try journal.syncState()[stateKey],
+            let pending = try? JSONDecoder().decode(PendingRegistration.self, from: Data(text.utf8)),
+            pending.server == server, pending.username == username, pending.isUsable
+        else { return nil }
+        return pending
+    }
+
+    var isUsable: Bool {
+        Data(hex: saltHex) != nil && (try? JournalKey(bytes: Data(hex: journalKeyHex) ?? Data(), keyID: 1)) != nil
+            && RecoveryKey(printed: recoveryKeyPrinted) != nil
+    }
+
+    var salt: Data { Data(hex: saltHex) ?? Data() }
+    var journalKey: JournalKey {
+        get throws { try JournalKey(bytes: Data(hex: journalKeyHex) ?? Data(), keyID: 1) }
+    }
+    var recoveryKey: RecoveryKey {
+        get throws {
+            guard let key = RecoveryKey(printed: recoveryKeyPrinted) else {
+                throw SyncError(.refused, "the pending registration's recovery key cannot be read")
+            }
+            return key
+        }
+    }
+
+    func save(to journal: Journal) throws {
+        try journal.updateSyncState([
+            Self.stateKey: String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        ])
+    }
+
+    static func clear(from journal: Journal) throws { try journal.updateSyncState([stateKey: nil]) }
 }
