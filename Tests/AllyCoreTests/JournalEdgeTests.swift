@@ -56,6 +56,28 @@ import Testing
         #expect(graph.resolved().text == "kept, edited")
     }
 
+    /// Issue 7 §5: a remove names the adds it observed; an id of another element's add among them (a buggy or
+    /// hostile writer) must not cancel that element.
+    @Test func aRemoveCancelsOnlyAddsOfItsOwnElement() throws {
+        let entry = EntryID.random()
+        func change(_ seq: Int64, _ operation: ChangeOperation) -> Change {
+            Change(
+                id: ChangeID(deviceID: deviceA, seq: seq),
+                at: HybridTimestamp(wallMillis: 10 + seq, counter: 0, deviceID: deviceA), entryID: entry,
+                operation: operation)
+        }
+        let addA = change(2, .add(.tags, "alpha"))
+        let addB = change(3, .add(.tags, "beta"))
+        let state = EntryState(
+            entryID: entry,
+            changes: [
+                change(1, .create(kind: .reflection, createdAt: 1)), addA, addB,
+                change(4, .remove(.tags, "beta", observed: [addA.id, addB.id])),
+            ])
+        #expect(state.elements(of: .tags) == ["alpha"])
+        #expect(state.liveAdds(of: "alpha", in: .tags) == [addA.id])
+    }
+
     /// Issue 8 §5: one change with counter 2^31 − 1 made every later write trap. The wall moves on instead.
     @Test func theClockCounterNeverOverflows() {
         var clock = HybridClock(deviceID: deviceA)

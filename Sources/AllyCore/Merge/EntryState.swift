@@ -8,7 +8,7 @@ public struct EntryState: Sendable {
     private var creation: (kind: EntryKind, createdAt: Int64, at: HybridTimestamp)?
     private var scalars: [ScalarField: (value: String?, at: HybridTimestamp)] = [:]
     private var adds: [SetField: [String: Set<ChangeID>]] = [:]
-    private var removed: [SetField: Set<ChangeID>] = [:]
+    private var removed: [SetField: [String: Set<ChangeID>]] = [:]
     /// The body's version graph.
     public private(set) var body = BodyGraph()
     private var trashMark: (trashed: Bool, seen: VersionVector?, at: HybridTimestamp, id: ChangeID)?
@@ -39,9 +39,10 @@ public struct EntryState: Sendable {
         case .add(let field, let element):
             // §4.2: each add is tagged by its change id, so a remove can name exactly the adds it saw.
             adds[field, default: [:]][element, default: []].insert(change.id)
-        case .remove(let field, _, let observed):
-            // §4.2: a remove cancels only the adds it observed; a concurrent add survives (add wins).
-            removed[field, default: []].formUnion(observed)
+        case .remove(let field, let element, let observed):
+            // §4.2: a remove cancels only the adds of its own element that it observed; a concurrent add survives
+            // (add wins), and an id of another element's add in `observed` cancels nothing.
+            removed[field, default: [:]][element, default: []].formUnion(observed)
         case .editBody(let text, let parents):
             // §4.3: versions form a DAG; none is ever dropped.
             body.insert(BodyVersion(id: change.id, at: change.at, text: text, parents: parents))
@@ -55,13 +56,14 @@ public struct EntryState: Sendable {
 
     /// The elements of a set field now present, sorted.
     public func elements(of field: SetField) -> [String] {
-        let cancelled = removed[field] ?? []
-        return (adds[field] ?? [:]).filter { !$0.value.subtracting(cancelled).isEmpty }.map(\.key).sorted()
+        let cancelled = removed[field] ?? [:]
+        return (adds[field] ?? [:]).filter { !$0.value.subtracting(cancelled[$0.key] ?? []).isEmpty }.map(\.key)
+            .sorted()
     }
 
     /// The adds of `element` in `field` still in force: what a local remove must name as observed.
     public func liveAdds(of element: String, in field: SetField) -> [ChangeID] {
-        let cancelled = removed[field] ?? []
+        let cancelled = removed[field]?[element] ?? []
         return (adds[field]?[element] ?? []).subtracting(cancelled).sorted()
     }
 
