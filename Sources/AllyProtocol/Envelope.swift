@@ -34,8 +34,13 @@ public enum Envelope {
 
     /// Seals `change` for `userID` with `key`.
     public static func seal(_ change: Change, userID: String, key: JournalKey) throws -> Data {
-        let plaintext = try change.canonicalJSON()
-        let aad = authenticatedData(userID: userID, id: change.id, keyID: key.keyID)
+        try seal(plaintext: try change.canonicalJSON(), id: change.id, userID: userID, key: key)
+    }
+
+    /// Seals `plaintext` as the change `id`. Writers seal a change's canonical JSON (`seal(_:userID:key:)`); this
+    /// form exists for tests that must play a newer or a faulty writer.
+    public static func seal(plaintext: Data, id: ChangeID, userID: String, key: JournalKey) throws -> Data {
+        let aad = authenticatedData(userID: userID, id: id, keyID: key.keyID)
         var mac = HMAC<SHA256>(key: key.nonceKey)
         mac.update(data: aad)
         mac.update(data: plaintext)
@@ -69,6 +74,24 @@ public enum Envelope {
     public static func openWithPlaintext(_ envelope: Data, userID: String, id: ChangeID, keys: [JournalKey]) throws
         -> (change: Change, plaintext: Data)
     {
+        let plaintext = try openPlaintext(envelope, userID: userID, id: id, keys: keys)
+        let change: Change
+        do {
+            change = try JSONDecoder().decode(Change.self, from: plaintext)
+        } catch {
+            throw ProtocolError(.malformedEnvelope, "change \(id.short) decrypted to something that is not a change")
+        }
+        guard change.id == id else {
+            throw ProtocolError(.authenticationFailed, "change \(id.short) holds another change (\(change.id.short))")
+        }
+        return (change, plaintext)
+    }
+
+    /// Decrypts and authenticates an envelope sealed as the change `id`, returning the plaintext unread: what its
+    /// writer sealed, for the receiver to check (`ReceivedChange`).
+    public static func openPlaintext(_ envelope: Data, userID: String, id: ChangeID, keys: [JournalKey]) throws
+        -> Data
+    {
         guard let header = header(of: envelope) else {
             throw ProtocolError(.malformedEnvelope, "change \(id.short) is not a valid envelope")
         }
@@ -90,16 +113,7 @@ public enum Envelope {
                 .authenticationFailed,
                 "change \(id.short) failed authentication: it was altered, moved, or sealed with another key")
         }
-        let change: Change
-        do {
-            change = try JSONDecoder().decode(Change.self, from: plaintext)
-        } catch {
-            throw ProtocolError(.malformedEnvelope, "change \(id.short) decrypted to something that is not a change")
-        }
-        guard change.id == id else {
-            throw ProtocolError(.authenticationFailed, "change \(id.short) holds another change (\(change.id.short))")
-        }
-        return (change, plaintext)
+        return plaintext
     }
 }
 

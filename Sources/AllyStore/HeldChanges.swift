@@ -1,4 +1,5 @@
 import AllyCore
+import Foundation
 import GRDB
 
 /// A received change kept out of the change log (Protocol/SPEC.md §2.1), as `ally check` lists it.
@@ -134,5 +135,71 @@ extension Journal {
                 return settlement
             }
         }
+    }
+}
+
+/// A received change this version cannot apply (SPEC §2.1), as `ally status` and `ally check` list it.
+public struct UnreadableChange: Sendable, Hashable {
+    public var id: ChangeID
+    public var entryID: EntryID?
+    public var reason: ReceivedChange.Reason
+    public var problem: String
+    /// When it was first held (ms since the epoch, this laptop's clock).
+    public var heldAt: Int64
+}
+
+extension Journal {
+    /// The received changes held aside as unreadable, oldest first.
+    public func unreadableChanges() throws -> [UnreadableChange] {
+        try Journal.wrap {
+            try database.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT device, seq, entry, reason, problem, held_at FROM unreadable_change ORDER BY rowid"
+                ).compactMap { row in
+                    guard let device = DeviceID(rawValue: row["device"]),
+                        let reason = ReceivedChange.Reason(rawValue: row["reason"])
+                    else { return nil }
+                    return UnreadableChange(
+                        id: ChangeID(deviceID: device, seq: row["seq"]),
+                        entryID: (row["entry"] as String?).flatMap(EntryID.init(rawValue:)), reason: reason,
+                        problem: row["problem"], heldAt: row["held_at"])
+                }
+            }
+        }
+    }
+
+    /// Keeps received changes that failed `ReceivedChange.check` (with the id they travelled under), as received.
+    static func holdUnreadable(
+        _ refused: [(refusal: ReceivedChange.Refusal, json: String)], at now: Int64, in db: Database
+    )
+        throws
+    {
+        for (refusal, json) in refused {
+            guard let id = refusal.id else { continue }
+            try db.execute(
+                sql: """
+                    INSERT INTO unreadable_change(device, seq, entry, json, reason, problem, held_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(device, seq, json) DO NOTHING
+                    """,
+                arguments: [
+                    id.deviceID.rawValue, id.seq, refusal.entryID?.rawValue, json, refusal.reason.rawValue,
+                    refusal.problem, now,
+                ])
+        }
+    }
+
+    /// Unreadable changes that this version can now read (written by a newer ally, kept by an older one, and now
+    /// opened by this one), taken out of their table for the caller to merge.
+    static func takeReadable(in db: Database) throws -> [(change: Change, json: String)] {
+        var readable: [(change: Change, json: String)] = []
+        for row in try Row.fetchAll(db, sql: "SELECT rowid, device, seq, json FROM unreadable_change") {
+            let json: String = row["json"]
+            let expected = DeviceID(rawValue: row["device"]).map { ChangeID(deviceID: $0, seq: row["seq"]) }
+            if case .success(let change) = ReceivedChange.check(Data(json.utf8), expected: expected) {
+                readable.append((change, json))
+                try db.execute(sql: "DELETE FROM unreadable_change WHERE rowid = ?", arguments: [row["rowid"] as Int64])
+            }
+        }
+        return readable
     }
 }

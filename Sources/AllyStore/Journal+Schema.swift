@@ -122,6 +122,25 @@ extension Journal {
                     CREATE INDEX held_change_by_reason ON held_change(reason, device, seq);
                     """)
         }
+        migrator.registerMigration("v6-unreadable-changes") { db in
+            // Received changes that cannot be applied (SPEC §2.1): `unknown` carries an operation this version does
+            // not know, `invalid` fails the checks. Kept as received, tried again at every merge (a newer ally
+            // applies what this one could not), and listed by `ally status` and `ally check`.
+            try db.execute(
+                sql: """
+                    CREATE TABLE unreadable_change (
+                        rowid INTEGER PRIMARY KEY,
+                        device TEXT NOT NULL CHECK (length(device) = 16),
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        entry TEXT,
+                        json TEXT NOT NULL,
+                        reason TEXT NOT NULL CHECK (reason IN ('unknown', 'invalid')),
+                        problem TEXT NOT NULL,
+                        held_at INTEGER NOT NULL,
+                        UNIQUE (device, seq, json)
+                    );
+                    """)
+        }
         return migrator
     }()
 

@@ -76,11 +76,15 @@ extension Journal {
     /// resumes at a page boundary without loss or duplication. Pulled changes count as pushed. `chain` is the
     /// server's log chain at `cursor` (SPEC §9.1), kept with it and as a checkpoint for finding where this laptop's
     /// view and a restored server's log agree.
-    public func applyPulled(_ changes: [Change], canonical: [String]? = nil, cursor: String, chain: String? = nil)
-        throws -> ApplyOutcome
-    {
+    public func applyPulled(
+        _ changes: [Change], canonical: [String]? = nil,
+        unreadable: [(refusal: ReceivedChange.Refusal, json: String)] = [],
+        cursor: String, chain: String? = nil
+    ) throws -> ApplyOutcome {
         precondition(canonical == nil || canonical?.count == changes.count, "one canonical form per change")
+        let now = clock()
         return try apply(changes, canonical: canonical) { db in
+            try Journal.holdUnreadable(unreadable, at: now, in: db)
             try Self.setState(["cursor": cursor, "cursor-chain": chain], in: db)
             if let chain, let position = Int64(cursor), position > 0 {
                 try Self.setState([Self.checkpointKey(position): chain], in: db)

@@ -134,6 +134,14 @@ extension Journal {
         try apply(changes) { _ in }
     }
 
+    /// `apply(_:)`, also keeping received changes that failed `ReceivedChange.check` aside (SPEC §2.1).
+    public func apply(_ changes: [Change], unreadable: [(refusal: ReceivedChange.Refusal, json: String)]) throws
+        -> ApplyOutcome
+    {
+        let now = clock()
+        return try apply(changes) { db in try Journal.holdUnreadable(unreadable, at: now, in: db) }
+    }
+
     /// `apply(_:)` with `alsoInTransaction` run inside the same transaction (a sync cursor, say). `canonical`
     /// may carry each change's canonical JSON when the caller already has it (a decrypted envelope).
     func apply(_ changes: [Change], canonical: [String]? = nil, alsoInTransaction: (Database) throws -> Void) throws
@@ -169,6 +177,10 @@ extension Journal {
     func merge(_ unique: [ChangeID: (change: Change, json: String)], in db: Database) throws -> ApplyOutcome {
         var unique = unique
         var outcome = ApplyOutcome()
+        // Changes held as unreadable that this version can read now join the batch (SPEC §2.1).
+        for readable in try Journal.takeReadable(in: db) where unique[readable.change.id] == nil {
+            unique[readable.change.id] = readable
+        }
         // Changes held back for a gap in a device this batch brings may follow on now.
         var released = Set<ChangeID>()
         for device in Set(unique.keys.map(\.deviceID)) {

@@ -48,6 +48,9 @@ public struct SyncEngine {
         public var waiting = 0
         /// Pulled changes that differ from this journal's copy under the same id, held aside (`ally check`).
         public var differing: [String] = []
+        /// Pulled changes this version cannot apply (an operation from a newer ally, or a change that fails the
+        /// checks), held aside and listed by `ally check`; the rest was applied.
+        public var unreadable = 0
         /// Changes too large for this server's envelope limit: they stay on this laptop (`DEVICE.SEQ`).
         public var tooLargeToPush: [String] = []
         /// Set when this journal turned out to be a restored or copied one whose new changes collided with its
@@ -228,6 +231,7 @@ public struct SyncEngine {
             if Self.diverged(page, cursor: cursor, knownChain: knownChain) { return true }
             var changes: [Change] = []
             var canonical: [String] = []
+            var unreadable: [(refusal: ReceivedChange.Refusal, json: String)] = []
             changes.reserveCapacity(page.changes.count)
             canonical.reserveCapacity(page.changes.count)
             for item in page.changes {
@@ -236,11 +240,19 @@ public struct SyncEngine {
                         .untrusted, "the server sent a change with a malformed id; nothing from that page was applied")
                 }
                 do {
-                    let opened = try Envelope.openWithPlaintext(
-                        item.envelope, userID: link.userID, id: ChangeID(deviceID: device, seq: item.seq),
-                        keys: [link.journalKey])
-                    changes.append(opened.change)
-                    canonical.append(String(decoding: opened.plaintext, as: UTF8.self))
+                    let id = ChangeID(deviceID: device, seq: item.seq)
+                    let plaintext = try Envelope.openPlaintext(
+                        item.envelope, userID: link.userID, id: id, keys: [link.journalKey])
+                    // Authentic, so written by one of this account's laptops; whether this version can apply it is
+                    // another question (SPEC §2.1): what it cannot is held aside, and the page goes on.
+                    let text = String(decoding: plaintext, as: UTF8.self)
+                    switch ReceivedChange.check(plaintext, expected: id) {
+                    case .success(let change):
+                        changes.append(change)
+                        canonical.append(text)
+                    case .failure(let refusal):
+                        unreadable.append((refusal, text))
+                    }
                 } catch let error as ProtocolError {
                     throw SyncError(
                         .untrusted,
@@ -249,7 +261,8 @@ public struct SyncEngine {
                 }
             }
             let outcome = try journal.applyPulled(
-                changes, canonical: canonical, cursor: page.next, chain: page.nextChain)
+                changes, canonical: canonical, unreadable: unreadable, cursor: page.next, chain: page.nextChain)
+            report.unreadable += unreadable.count
             knownChain = page.nextChain
             report.pulled += outcome.inserted
             report.alreadyHere += outcome.duplicates

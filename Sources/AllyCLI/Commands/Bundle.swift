@@ -116,6 +116,8 @@ struct BundleImport: ParsableCommand {
         var clockAhead: [String: String]
         var waiting: Int
         var differing: [String]
+        /// Changes this version cannot apply (from a newer ally, or failing the checks), kept aside.
+        var unreadable: Int
         /// Set when this journal moved to a new device id because another copy of it wrote under its id.
         var fork: Journal.Fork?
     }
@@ -134,14 +136,14 @@ struct BundleImport: ParsableCommand {
                 throw CLIError("\(file): \(error); nothing was imported", exitCode: 2)
             }
         }
-        let bundle: (device: DeviceID, changes: [Change])
+        let bundle: (device: DeviceID, changes: [Change], unreadable: [(refusal: ReceivedChange.Refusal, json: String)])
         do {
-            bundle = try ChangeBundle.decode(data)
+            bundle = try ChangeBundle.decodeKeepingUnreadable(data)
         } catch let error as ChangeBundle.FormatError {
             throw CLIError("\(file): \(error.description); nothing was imported", exitCode: 2)
         }
         let journal = try journalOptions.openOrCreate(in: context)
-        let outcome = try journal.apply(bundle.changes)
+        let outcome = try journal.apply(bundle.changes, unreadable: bundle.unreadable)
         let fork = try journal.resolveFork(otherIsAccepted: false)
         var differing = outcome.differing.map(\.description)
         if let fork { differing.removeAll { $0.hasPrefix(fork.formerDeviceID.rawValue + ".") } }
@@ -149,7 +151,7 @@ struct BundleImport: ParsableCommand {
             from: bundle.device.short, inserted: outcome.inserted + (fork?.merged ?? 0), duplicates: outcome.duplicates,
             entries: outcome.entriesTouched, conflicts: try journal.conflicts().count,
             clockAhead: outcome.clockAheadStamps, waiting: outcome.waiting, differing: differing,
-            fork: fork)
+            unreadable: bundle.unreadable.count, fork: fork)
         SyncSupport.warnClockAhead(summary.clockAhead, context: context)
         if output.json {
             context.print(try JSONOutput.string(summary))
@@ -170,6 +172,11 @@ struct BundleImport: ParsableCommand {
         }
         if let fork {
             SyncSupport.noteFork(fork, context: context)
+        }
+        if summary.unreadable > 0 {
+            context.print(
+                "\(plural(summary.unreadable, "change")) cannot be applied by this version (from a newer ally, or "
+                    + "damaged); kept aside, everything else merged: see `ally check`")
         }
         if !summary.differing.isEmpty {
             context.print(

@@ -14,8 +14,11 @@ struct Check: ParsableCommand {
             its laptop's numbering waits and is applied by itself once the missing ones arrive. A change that \
             differs from the copy this journal holds under the same id (two copies of one journal wrote under \
             one device id, or a laptop restored from a backup) is never applied over the journal's own copy; \
-            --settle keeps both, writing the other copy's content again as a new change of this journal, so \
-            its words merge like any concurrent edit (see `ally conflicts` afterwards).
+            sync and bundle import settle that by moving one copy to a new device id, and --settle keeps both \
+            copies of any that remain, writing the other copy's content again as a new change of this journal, \
+            so its words merge like any concurrent edit (see `ally conflicts` afterwards). A change this version \
+            cannot apply (an operation from a newer ally, or one that fails the checks) is kept as received and \
+            applied once a newer ally can read it.
 
             Examples:
               ally check
@@ -52,7 +55,8 @@ struct Check: ParsableCommand {
             integrity: snapshot.integrity,
             entries: snapshot.entries, trashed: snapshot.trashed, conflicts: snapshot.conflicts,
             changes: snapshot.changes, mismatchedEntries: snapshot.mismatches.map(\.rawValue),
-            heldAside: HeldSummary(try journal.heldChanges()), settled: settled,
+            heldAside: HeldSummary(try journal.heldChanges(), unreadable: try journal.unreadableChanges()),
+            settled: settled,
             ok: snapshot.integrity == "ok" && snapshot.mismatches.isEmpty && snapshot.devicesWithGaps == 0
                 && snapshot.searchMismatches == 0)
         if output.json {
@@ -103,7 +107,22 @@ struct HeldSummary: Encodable {
         var operation: String
     }
 
-    init(_ held: [HeldChange]) {
+    /// Changes this version cannot apply: an operation from a newer ally (`unknown`), or not a valid change
+    /// (`invalid`). Kept as received; a newer ally applies what it can read.
+    var unreadable: [Unreadable]
+
+    struct Unreadable: Encodable {
+        var change: String
+        var entry: String?
+        var reason: String
+        var problem: String
+    }
+
+    init(_ held: [HeldChange], unreadable: [UnreadableChange] = []) {
+        self.unreadable = unreadable.map {
+            Unreadable(
+                change: $0.id.description, entry: $0.entryID?.rawValue, reason: $0.reason.rawValue, problem: $0.problem)
+        }
         waiting = held.count { $0.reason == .gap }
         differing = held.filter { $0.reason == .differs }.map {
             Differing(
@@ -124,6 +143,14 @@ struct HeldSummary: Encodable {
             lines.append(
                 "change \(item.change) (\(item.operation), entry \(item.entry.prefix(8))) differs from this journal's "
                     + "copy; `ally check --settle` keeps both")
+        }
+        for item in unreadable {
+            let entry = item.entry.map { ", entry \($0.prefix(8))" } ?? ""
+            lines.append(
+                item.reason == ReceivedChange.Reason.unknown.rawValue
+                    ? "change \(item.change)\(entry) needs a newer ally (\(item.problem)); kept aside until then"
+                    : "change \(item.change)\(entry) is not a valid change (\(item.problem)); kept aside, the rest merged"
+            )
         }
         return lines
     }

@@ -79,6 +79,11 @@ struct SyncCommand: ParsableCommand {
                 "\(plural(report.tooLargeToPush.count, "change is", "changes are")) larger than this server accepts; "
                     + "they stay on this laptop (and travel by `ally bundle`)")
         }
+        if report.unreadable > 0 {
+            context.print(
+                "\(plural(report.unreadable, "pulled change", "pulled changes")) cannot be applied by this version "
+                    + "(from a newer ally, or damaged); kept aside, everything else merged: see `ally check`")
+        }
         if !report.differing.isEmpty {
             context.print(
                 "\(plural(report.differing.count, "pulled change differs", "pulled changes differ")) from this journal's "
@@ -135,7 +140,8 @@ struct Status: ParsableCommand {
             journal: journal.path, device: journal.deviceID.rawValue, server: state["server"],
             username: state["username"],
             pendingChanges: try journal.unpushedCount(), lastSync: state["lastSync"], entries: counts.entries,
-            conflicts: counts.conflicts, heldAside: HeldSummary(try journal.heldChanges()),
+            conflicts: counts.conflicts,
+            heldAside: HeldSummary(try journal.heldChanges(), unreadable: try journal.unreadableChanges()),
             refusedSince: state["refusedSince"],
             serverRestored: state["serverRestored"].map {
                 Report.ServerRestored(detectedAt: $0, resent: Int(state["serverRestoredResent"] ?? "") ?? 0)

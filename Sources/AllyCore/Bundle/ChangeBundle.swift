@@ -41,12 +41,17 @@ public enum ChangeBundle {
     /// Writes `changes`, from the journal of `deviceID`, as bundle bytes.
     /// - Complexity: O(total change size).
     public static func encode(_ changes: [Change], from deviceID: DeviceID) throws -> Data {
+        try encode(lines: changes.map { try $0.canonicalJSON() }, from: deviceID)
+    }
+
+    /// Writes change lines given as their bytes. Writers pass canonical JSON (`encode(_:from:)`); this form exists
+    /// for tests that must play a newer or a faulty writer.
+    public static func encode(lines: [Data], from deviceID: DeviceID) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(Header(format: format, version: version, device: deviceID, count: changes.count))
+        var data = try encoder.encode(Header(format: format, version: version, device: deviceID, count: lines.count))
         data.append(0x0a)
-        for change in changes {
-            let canonical = try change.canonicalJSON()
+        for canonical in lines {
             data.append(contentsOf: linePrefix)
             data.append(canonical)
             data.append(contentsOf: digestInfix)
@@ -55,7 +60,7 @@ public enum ChangeBundle {
             data.append(0x0a)
         }
         let whole = SHA256Digest.hex(of: data)
-        data.append(try encoder.encode(Trailer(end: format, count: changes.count, sha256: whole)))
+        data.append(try encoder.encode(Trailer(end: format, count: lines.count, sha256: whole)))
         data.append(0x0a)
         return data
     }
@@ -66,6 +71,19 @@ public enum ChangeBundle {
     /// a duplicated key or a number written another way is refused rather than stored as something else.
     /// - Complexity: O(size).
     public static func decode(_ data: Data) throws -> (device: DeviceID, changes: [Change]) {
+        let decoded = try decodeKeepingUnreadable(data)
+        if let first = decoded.unreadable.first {
+            throw FormatError(description: "a change of the bundle cannot be applied: \(first.refusal.problem)")
+        }
+        return (decoded.device, decoded.changes)
+    }
+
+    /// `decode`, except that in a version 2 bundle a change line whose digest matches (so written as it is, not
+    /// damaged on the way) but which this version cannot apply — an operation from a newer ally, or a change that
+    /// fails the checks — is returned apart, with its text, for the journal to keep aside (SPEC §2.1, §6).
+    public static func decodeKeepingUnreadable(_ data: Data) throws -> (
+        device: DeviceID, changes: [Change], unreadable: [(refusal: ReceivedChange.Refusal, json: String)]
+    ) {
         guard data.count <= maximumBytes else {
             throw FormatError(description: "the bundle is larger than \(maximumBytes >> 20) MiB")
         }
@@ -107,9 +125,22 @@ public enum ChangeBundle {
             }
         }
         var changes: [Change] = []
+        var unreadable: [(refusal: ReceivedChange.Refusal, json: String)] = []
         changes.reserveCapacity(header.count)
         for (index, line) in lines.dropFirst().dropLast().enumerated() {
             let canonical = try changeBytes(bytes[line], version: header.version, number: index + 1)
+            if header.version >= 2 {
+                switch ReceivedChange.check(Data(canonical)) {
+                case .success(let change): changes.append(change)
+                case .failure(let refusal):
+                    guard refusal.id != nil else {
+                        throw FormatError(
+                            description: "change \(index + 1) of the bundle is damaged: \(refusal.problem)")
+                    }
+                    unreadable.append((refusal, String(decoding: canonical, as: UTF8.self)))
+                }
+                continue
+            }
             do {
                 let change = try decoder.decode(Change.self, from: Data(canonical))
                 guard try change.canonicalJSON().elementsEqual(canonical) else {
@@ -122,7 +153,7 @@ public enum ChangeBundle {
                 throw FormatError(description: "change \(index + 1) of the bundle is damaged: \(Self.reason(error))")
             }
         }
-        return (header.device, changes)
+        return (header.device, changes, unreadable)
     }
 
     /// The canonical change bytes of one line, after checking the line's digest (version 2).
