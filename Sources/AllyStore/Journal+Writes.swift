@@ -120,9 +120,9 @@ extension Journal {
         }
     }
 
-    /// How far ahead of this laptop's clock a foreign change may be stamped before `ApplyOutcome.aheadOfClock`
-    /// reports it: one day, well past any time-zone or drift mistake that still leaves a clock roughly right.
-    public static let clockAheadLimit: Int64 = 86_400_000
+    /// How far ahead of this laptop's clock another laptop's own clock reading may be before
+    /// `ApplyOutcome.aheadOfClock` reports it (SPEC §3): ten minutes, past ordinary drift and network time.
+    public static let clockAheadLimit: Int64 = 600_000
 
     /// Merges changes from another journal (a bundle, or a sync page) in one transaction.
     ///
@@ -220,7 +220,9 @@ extension Journal {
             try ChangeLog.insert(change, json: json, in: db)
             fresh[change.entryID, default: []].append(change)
             outcome.inserted += 1
-            if change.at.wallMillis > aheadFrom {
+            // SPEC §3: only a stamp with counter 0 is its writer's own clock reading; a stamp advanced by
+            // merging (counter > 0) says nothing about the writer's clock, so it never blames that laptop.
+            if change.at.counter == 0, change.at.wallMillis > aheadFrom {
                 outcome.aheadOfClock[change.id.deviceID] = max(
                     outcome.aheadOfClock[change.id.deviceID] ?? 0, change.at.wallMillis)
             }

@@ -50,9 +50,10 @@ public struct ApplyOutcome: Sendable, Hashable {
     public var entriesTouched = 0
     /// Of those, how many have a conflict now.
     public var conflicts = 0
-    /// New changes stamped more than `Journal.clockAheadLimit` ahead of this laptop's clock, by writing device:
-    /// the latest such wall time (ms since the epoch). They are merged like any other (the hybrid clock keeps
-    /// later local edits ordered after them); a caller warns that the other laptop's clock looks wrong.
+    /// Devices whose own clock read more than `Journal.clockAheadLimit` ahead of this laptop's when they wrote a
+    /// new change (a stamp with counter 0, SPEC §3): the latest such wall time (ms since the epoch). They are
+    /// merged like any other (the hybrid clock keeps later local edits ordered after them); a caller warns that
+    /// the other laptop's clock looks wrong.
     public var aheadOfClock: [DeviceID: Int64] = [:]
     /// Changes now waiting, after a gap in their device's numbering, for the missing ones (all, not only this
     /// batch's): held aside, applied once the gap fills.

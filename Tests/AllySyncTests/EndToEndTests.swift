@@ -238,3 +238,40 @@ import Testing
 func decodeObject(_ text: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
 }
+
+/// Issue 7 §7: the clock warning names only laptops whose own clock was off, judged from their own readings
+/// (stamps with counter 0), not from stamps advanced by merging; and a laptop a day ahead is named by one with
+/// the right time.
+@Suite(.serialized) struct ClockWarningTests {
+    let folder = TemporaryDirectory()
+
+    @Test func onlyTheLaptopWhoseClockIsAheadIsNamed() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        let now = ManualClock()
+        // 23 hours ahead: a wrong clock by any measure, which a one-day tolerance never caught.
+        let fast = SyncLaptop(folder, "fast", clock: ManualClock(millis: now.now() + 82_800_000))
+        let right = SyncLaptop(folder, "right", clock: now)
+        let third = SyncLaptop(folder, "third", clock: now)
+        fast.ok("account", "register", "--server", server.url, "--username", "clocks")
+        for laptop in [right, third] { laptop.ok("account", "login", "--server", server.url, "--username", "clocks") }
+        let id = fast.ok("new", "reflection", "from the fast laptop", "--tag", "a", "--tag", "b")
+        fast.ok("sync")
+        let fastDevice = try Journal.open(at: fast.path).deviceID.rawValue
+        let rightDevice = try Journal.open(at: right.path).deviceID.rawValue
+
+        let first = right.run.run(["sync", "--json"])
+        #expect(try decodeObject(first.stdout)["clockAhead"] as? [String: String] != nil)
+        #expect(Array((try decodeObject(first.stdout)["clockAhead"] as? [String: String] ?? [:]).keys) == [fastDevice])
+        // The right laptop writes after merging: its stamps are a day ahead too, advanced by the merge.
+        right.ok("edit", id, "--add-tag", "right")
+        right.ok("new", "goal", "from the laptop with the right clock")
+        right.ok("sync")
+
+        let pulled = third.run.run(["sync", "--json"])
+        #expect(pulled.status == 0)
+        let ahead = try decodeObject(pulled.stdout)["clockAhead"] as? [String: String] ?? [:]
+        #expect(ahead.keys.sorted() == [fastDevice], "only the fast laptop is named, not \(rightDevice.prefix(8))")
+        #expect(pulled.stderr.contains(String(fastDevice.prefix(8))) && !pulled.stderr.contains(String(rightDevice.prefix(8))))
+        #expect(pulled.stderr.contains("show that future time"))
+    }
+}

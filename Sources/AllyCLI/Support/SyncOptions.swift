@@ -29,14 +29,15 @@ enum SyncSupport {
             caFile: CLIContext.current.environment["SSL_CERT_FILE"])
     }
 
-    /// Warns about devices whose changes are stamped more than a day ahead of this laptop's clock (device id →
-    /// latest stamp, ISO 8601). Nothing is refused: the merge stays correct, but that laptop's clock is wrong
-    /// and the entries it touched show its times.
+    /// Warns about devices whose own clock read more than ten minutes ahead of this laptop's when they wrote
+    /// (device id → latest such reading, ISO 8601; SPEC §3). Nothing is refused: the merge stays correct, but that
+    /// laptop's clock is wrong and the entries it touched show its times.
     static func warnClockAhead(_ devices: [String: String], context: CLIContext) {
         for (device, stamp) in devices.sorted(by: { $0.key < $1.key }) {
             context.note(
-                "Note: device \(device.prefix(8)) stamped changes as late as \(stamp), more than a day ahead of this "
-                    + "laptop's clock; they were merged, but that laptop's clock is probably wrong: set it right.")
+                "Note: the clock of device \(device.prefix(8)) read \(stamp) when it wrote, ahead of this laptop's. "
+                    + "Its changes were merged, but the entries it touched show that future time, and its edits win "
+                    + "over edits made elsewhere until real time catches up: set that laptop's clock right.")
         }
     }
 
