@@ -41,8 +41,8 @@ public struct SyncEngine {
         /// The position this laptop read again from after the server lost data.
         public var rereadFrom: String?
         public var cursor = "0"
-        /// Devices whose pulled changes are stamped more than a day ahead of this laptop's clock: device id →
-        /// the latest such stamp (ISO 8601). Merged all the same; that laptop's clock is probably wrong.
+        /// Devices whose own clock read more than ten minutes ahead of this laptop's when they wrote (SPEC §3):
+        /// device id → the latest such stamp (ISO 8601). Merged all the same; that laptop's clock is wrong.
         public var clockAhead: [String: String] = [:]
         /// Pulled changes waiting for earlier ones from the same laptop (SPEC §2.1); applied once those arrive.
         public var waiting = 0

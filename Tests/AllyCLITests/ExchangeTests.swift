@@ -192,13 +192,20 @@ import Testing
         #expect(try decodeJSON(a.ok("show", id, "--json"))["title"] as? String == "Read Athena Rising, then lend it on")
         #expect(try a.snapshot() == b.snapshot())
 
-        // A clock a few hours fast is ordinary drift or a time-zone slip: no warning.
-        let c = Laptop(folder, "c", clock: ManualClock(millis: now.now() + 3 * 3_600_000))
+        // A clock a few minutes fast is ordinary drift: no warning. Three hours (a hardware clock set to local time,
+        // say) is named (SPEC §3: more than ten minutes), since its edits win over later ones for those hours.
+        let c = Laptop(folder, "c", clock: ManualClock(millis: now.now() + 5 * 60_000))
         c.ok("new", "reflection", "slightly fast")
         let cFile = folder.file("c.allybundle")
         c.ok("bundle", "export", cFile)
         let quiet = b.run("bundle", "import", cFile)
         #expect(quiet.status == 0 && !quiet.stderr.contains("ahead"))
+        let d = Laptop(folder, "d", clock: ManualClock(millis: now.now() + 3 * 3_600_000))
+        d.ok("new", "reflection", "three hours fast")
+        let dFile = folder.file("d.allybundle")
+        d.ok("bundle", "export", dFile)
+        let named = b.run("bundle", "import", dFile)
+        #expect(named.status == 0 && named.stderr.contains("ahead"))
     }
 
     @Test func theSameBundleTwiceChangesNothing() throws {
