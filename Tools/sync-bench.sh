@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sync figures for docs/PERFORMANCE.md (release builds, loopback): first sync of a ~100k-change journal to a fresh
 # laptop (time and peak memory of `ally sync`), a 10-change incremental sync, and server requests per second with
-# 50 concurrent clients doing push + pull. Usage: Tools/sync-bench.sh [entries=14300] [database]
+# 50 concurrent clients doing push + pull (Python, and wrk with Tools/scripts/load.lua when installed).
+# Usage: Tools/sync-bench.sh [entries=14300] [database]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Tools/scripts/setup.sh
@@ -37,6 +38,10 @@ read -r inc_push_s _ < <(ALLY_JOURNAL="$a" measure "$ally" sync)
 read -r inc_pull_s _ < <(ALLY_JOURNAL="$b" measure "$ally" sync)
 token="$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select value from sync_state where key=\"token\"").fetchone()[0])' "$a")"
 load="$(python3 Tools/scripts/load.py "$url" "$token" 50 10)"
+if command -v wrk >/dev/null; then
+    wrk_load="$(TOKEN="$token" wrk -t2 -c50 -d10s -s Tools/scripts/load.lua "$url" | grep -E 'Requests/sec|Latency|Non-2xx')"
+fi
 echo "changes=$changes first-push=${push_s}s (peak ${push_kb} KB) first-pull=${pull_s}s (peak ${pull_kb} KB)"
 echo "incremental ($pending changes): push+pull on A ${inc_push_s}s, pull on B ${inc_pull_s}s"
 echo "load: $load"
+if [[ -n "${wrk_load:-}" ]]; then echo "wrk load (50 connections, push + pull): $wrk_load"; fi
