@@ -60,6 +60,7 @@ public struct Journal: Sendable {
     {
         try checkFile(at: path)
         let tightened = tightenPermissions(at: path)
+        try recoverHotJournal(at: path)
         // Vet the file through a read-only connection first: nothing, not even a switch to WAL, may be written
         // to a file that turns out not to be ours, to be newer, or to be damaged.
         let deviceID = try wrap {
@@ -101,6 +102,19 @@ public struct Journal: Sendable {
         } catch {
             try? database.close()
             throw error
+        }
+    }
+
+    /// A process killed inside a rollback-journal transaction (the first open of a new journal switches it to WAL
+    /// in one) leaves a hot `-journal` beside the file; a read-only connection cannot roll it back and fails with
+    /// "attempt to write a readonly database". SQLite's own recovery runs on the first read of a read-write
+    /// connection, which restores the file to its last commit, so that runs first, before the file is vetted.
+    static func recoverHotJournal(at path: String) throws {
+        guard FileManager.default.fileExists(atPath: path + "-journal") else { return }
+        try wrap {
+            let recovery = try DatabaseQueue(path: path)
+            defer { try? recovery.close() }
+            _ = try recovery.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         }
     }
 

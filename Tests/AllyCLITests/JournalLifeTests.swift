@@ -66,6 +66,33 @@ import Testing
         }
     }
 
+    /// Found by `aKilledCreationLeavesNothingHalfMade` under load: a process killed inside a rollback-journal
+    /// transaction (a new journal's first open switches it to WAL in one) left a hot `-journal`, and every later
+    /// command failed with "attempt to write a readonly database" (the read-only vetting connection cannot roll
+    /// it back). Reproduced exactly: a writer killed with -9 mid-transaction, with its pages already in the file.
+    @Test func aHotRollbackJournalLeftByAKilledWriterIsRecovered() throws {
+        let journal = folder.file("hot/journal.sqlite")
+        let first = try Subprocess.run(BinaryTests.binary, ["new", "reflection", "kept", "--journal", journal])
+        #expect(first.status == 0)
+        _ = try shell(
+            """
+            python3 -c "
+            import os, sqlite3
+            c = sqlite3.connect('\(journal)', isolation_level=None)
+            c.execute('PRAGMA journal_mode=DELETE'); c.execute('PRAGMA cache_size=1'); c.execute('BEGIN')
+            c.execute('CREATE TABLE filler(x)')
+            [c.execute('INSERT INTO filler VALUES (?)', (os.urandom(500),)) for _ in range(2000)]
+            os.kill(os.getpid(), 9)"
+            """)
+        #expect(FileManager.default.fileExists(atPath: journal + "-journal"), "the kill must leave a hot journal")
+        let listed = try Subprocess.run(BinaryTests.binary, ["list", "--journal", journal])
+        #expect(listed.status == 0 && listed.stdout.contains("kept"), "\(listed.stderr)")
+        let write = try Subprocess.run(BinaryTests.binary, ["new", "reflection", "after", "--journal", journal])
+        #expect(write.status == 0, "\(write.stderr)")
+        let check = try Subprocess.run(BinaryTests.binary, ["check", "--journal", journal])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+
     /// What an older ally, killed while creating, left behind: recognised, moved aside (never deleted), replaced.
     @Test func aHalfMadeFileIsMovedAsideAndReplaced() throws {
         func halfMade(_ name: String, _ make: (String) throws -> Void) throws -> String {
