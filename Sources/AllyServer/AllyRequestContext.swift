@@ -6,10 +6,13 @@ public struct AllyRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's IP address, or "unknown".
     public let remoteAddress: String
+    /// The connection, for closing it after an answer that leaves a request body unread.
+    let channel: (any Channel)?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        channel = source.channel
     }
 
     /// The ceiling for decoding; the configured limit is enforced earlier, by `BodyLimitMiddleware`.

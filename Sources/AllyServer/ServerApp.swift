@@ -1,6 +1,7 @@
 import AllyProtocol
 import AllyServerCore
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import NIOSSL
 import Logging
@@ -9,17 +10,17 @@ import Prometheus
 /// Builds the ally-server application around a service: routes, problem responses, request logs without secrets.
 public enum ServerApp {
     /// The router, for in-process tests (HummingbirdTesting's `.router`) and for the real server.
-    public static func makeRouter(service: SyncService, registry: PrometheusCollectorRegistry = .init()) -> Router<
-        AllyRequestContext
-    > {
+    public static func makeRouter(
+        service: SyncService, registry: PrometheusCollectorRegistry = .init(), metricsToken: String? = nil
+    ) -> Router<AllyRequestContext> {
         let router = Router(context: AllyRequestContext.self)
-        // Logs method, path and status only: never headers (tokens) or bodies (envelopes, keys).
-        router.add(middleware: LogRequestsMiddleware(.info, includeHeaders: .none))
+        // Logs method, path and status only: never headers (tokens), queries or bodies (envelopes, keys).
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: MetricsMiddleware())
         let table = RouteTable()
         router.add(middleware: ProblemMiddleware(routes: table))
         router.add(middleware: BodyLimitMiddleware(limit: service.limits.maxBodyBytes))
-        Routes(service: service, registry: registry).add(to: router, table: table)
+        Routes(service: service, registry: registry, metricsToken: metricsToken).add(to: router, table: table)
         return router
     }
 
@@ -27,12 +28,15 @@ public enum ServerApp {
     /// (useful with port 0).
     public static func makeApplication(
         service: SyncService, host: String, port: Int, tls: TLSConfiguration? = nil,
-        registry: PrometheusCollectorRegistry = .init(), logger: Logger,
-        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        registry: PrometheusCollectorRegistry = .init(), metricsToken: String? = nil, idleTimeout: Int = 30,
+        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
-        Application(
-            router: makeRouter(service: service, registry: registry),
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+        // A connection that sends nothing (a request cut off half-way, or a client holding sockets open) is closed
+        // after `idleTimeout` seconds, so idle connections cannot pile up to the file limit.
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeout))))
+        return Application(
+            router: makeRouter(service: service, registry: registry, metricsToken: metricsToken),
+            server: try tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
             configuration: .init(address: .hostname(host, port: port), serverName: "ally-server"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)

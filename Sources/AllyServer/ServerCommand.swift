@@ -91,12 +91,23 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("tls-cert"), help: "Serve HTTPS with this PEM certificate chain (needs --tls-key).")
     var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "The PEM private key for --tls-cert.") var tlsKey: String?
+    @Option(
+        name: .customLong("metrics-token-file"),
+        help: ArgumentHelp(
+            "Serve /metrics to requests bearing the token in this file's first line.",
+            discussion:
+                "Also $ALLY_SERVER_METRICS_TOKEN. Without a token /metrics answers 404: request counts and timings "
+                + "show when accounts are active, so only a scraper holding the token reads them.",
+            valueName: "path"))
+    var metricsTokenFile: String?
+    @Option(help: "Close a connection that sends nothing for this many seconds.") var idleTimeout = 30
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0–65535") }
         guard (64 << 10...256 << 20).contains(maxBodyBytes) else {
             throw ValidationError("--max-body-bytes must be 64 KiB–256 MiB")
         }
+        guard (1...3_600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1–3600 seconds") }
     }
 
     func run() async throws {
@@ -118,11 +129,28 @@ struct Serve: AsyncParsableCommand {
         let tls = try tlsCert.map { try ServerApp.tlsConfiguration(certificate: $0, key: tlsKey ?? "") }
         let scheme = tls == nil ? "http" : "https"
         let app = try ServerApp.makeApplication(
-            service: service, host: host, port: port, tls: tls, registry: registry, logger: logger,
+            service: service, host: host, port: port, tls: tls, registry: registry, metricsToken: try metricsToken(),
+            idleTimeout: idleTimeout, logger: logger,
             onRunning: { port in
                 FileHandle.standardOutput.write(Data("ally-server listening on \(scheme)://\(host):\(port)\n".utf8))
             })
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+extension Serve {
+    /// The metrics token from --metrics-token-file or $ALLY_SERVER_METRICS_TOKEN, if either is set.
+    func metricsToken() throws -> String? {
+        var token = ProcessInfo.processInfo.environment["ALLY_SERVER_METRICS_TOKEN"]
+        if let metricsTokenFile {
+            guard let text = try? String(contentsOfFile: metricsTokenFile, encoding: .utf8) else {
+                throw ValidationError("cannot read --metrics-token-file \(metricsTokenFile)")
+            }
+            token = text.split(whereSeparator: \.isNewline).first.map(String.init)
+        }
+        guard let token, !token.isEmpty else { return nil }
+        guard token.count >= 16 else { throw ValidationError("the metrics token must be at least 16 characters") }
+        return token
     }
 }
 

@@ -138,11 +138,7 @@ public final class PostgresServerStore: ServerStore {
 
     public func createUser(_ user: UserRecord, inviteHash: String?) async throws {
         try await transaction { connection in
-            for try await _ in try await connection.query(
-                "SELECT 1 FROM users WHERE username = \(user.username)", logger: logger)
-            {
-                throw ServerError(.conflict, "the username '\(user.username)' is taken")
-            }
+            // The invite first, as on SQLite: without a valid one the answer does not depend on the name.
             if let inviteHash {
                 var used = 0
                 for try await _ in try await connection.query(
@@ -154,6 +150,11 @@ public final class PostgresServerStore: ServerStore {
                     used += 1
                 }
                 guard used == 1 else { throw ServerError(.forbidden, "the invite code is unknown or already used") }
+            }
+            for try await _ in try await connection.query(
+                "SELECT 1 FROM users WHERE username = \(user.username)", logger: logger)
+            {
+                throw ServerError(.conflict, "the username '\(user.username)' is taken")
             }
             try await connection.query(
                 """

@@ -87,11 +87,8 @@ public final class SQLiteServerStore: ServerStore {
 
     public func createUser(_ user: UserRecord, inviteHash: String?) async throws {
         try await pool.write { db in
-            if try Bool.fetchOne(
-                db, sql: "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?)", arguments: [user.username]) == true
-            {
-                throw ServerError(.conflict, "the username '\(user.username)' is taken")
-            }
+            // The invite first: without a valid one the answer is the same whether or not the name exists, so an
+            // invite server does not tell strangers who has an account. (The transaction undoes its use on a clash.)
             if let inviteHash {
                 try db.execute(
                     sql: "UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ? AND used_by IS NULL",
@@ -99,6 +96,11 @@ public final class SQLiteServerStore: ServerStore {
                 guard db.changesCount == 1 else {
                     throw ServerError(.forbidden, "the invite code is unknown or already used")
                 }
+            }
+            if try Bool.fetchOne(
+                db, sql: "SELECT EXISTS(SELECT 1 FROM users WHERE username = ?)", arguments: [user.username]) == true
+            {
+                throw ServerError(.conflict, "the username '\(user.username)' is taken")
             }
             try db.execute(
                 sql: """

@@ -12,6 +12,8 @@ public struct SyncService: Sendable {
     public let openRegistration: Bool
     let limiter: LoginLimiter
     let clock: @Sendable () -> Int64
+    /// The server secret, read from the store once and then held in memory.
+    let secret = SecretCache()
 
     public init(
         store: any ServerStore, limits: Wire.Limits = SyncService.defaultLimits, openRegistration: Bool = false,
@@ -106,15 +108,22 @@ public struct SyncService: Sendable {
             && constantTimeEqual(user.recoveryAuthHash, sha256Hex(request.recoveryAuthKey)) && user.salt == request.salt
     }
 
-    /// The salt to derive keys with. Unknown usernames get a stable fake, so this does not reveal who exists.
+    /// The salt to derive keys with. Unknown usernames get a stable fake, so this does not reveal who exists; both
+    /// paths do the same work (one user lookup, one HMAC with the secret held in memory), so neither does its time.
     public func prelogin(_ request: Wire.PreloginRequest) async throws -> Wire.Prelogin {
         try Self.checkUsername(request.username)
-        if let user = try await store.user(named: request.username) {
-            return Wire.Prelogin(salt: user.salt, rounds: PassphraseKeys.rounds)
-        }
-        let secret = SymmetricKey(data: try await store.serverSecret())
+        let secret = SymmetricKey(data: try await serverSecret())
         let fake = Data(HMAC<SHA256>.authenticationCode(for: Data(request.username.utf8), using: secret)).prefix(16)
-        return Wire.Prelogin(salt: fake, rounds: PassphraseKeys.rounds)
+        let user = try await store.user(named: request.username)
+        return Wire.Prelogin(salt: user?.salt ?? Data(fake), rounds: PassphraseKeys.rounds)
+    }
+
+    /// The server secret, from memory after the first read.
+    func serverSecret() async throws -> Data {
+        if let known = secret.value { return known }
+        let value = try await store.serverSecret()
+        secret.value = value
+        return value
     }
 
     public func login(_ request: Wire.LoginRequest, from address: String) async throws -> Wire.Session {
@@ -133,7 +142,7 @@ public struct SyncService: Sendable {
                 throw ServerError(.badRequest, "requestID must be 32 hex digits")
             }
             // The same login, retried, gets the same token: derived, not stored, from a secret only the server has.
-            let secret = SymmetricKey(data: try await store.serverSecret())
+            let secret = SymmetricKey(data: try await serverSecret())
             let material = Data("session|\(user.id)|\(request.deviceID)|\(requestID.lowercased())".utf8)
             token = Data(HMAC<SHA256>.authenticationCode(for: material, using: secret)).hexString
         } else {
@@ -264,7 +273,8 @@ public struct SyncService: Sendable {
             guard Envelope.header(of: item.envelope) != nil else {
                 throw ServerError(
                     .badRequest,
-                    "change \(item.device.prefix(8)).\(item.seq) is not an envelope of version \(Envelope.version)")
+                    "change \(item.device.prefix(8)).\(item.seq) is not an envelope of versions "
+                        + "\(Envelope.readableVersions.lowerBound)–\(Envelope.readableVersions.upperBound)")
             }
         }
         return try await store.push(userID: caller.userID, items: request.changes)
@@ -301,9 +311,20 @@ public struct SyncService: Sendable {
 }
 
 /// Compares two hex digests without an early exit.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+public func constantTimeEqual(_ a: String, _ b: String) -> Bool {
     let x = Array(a.utf8)
     let y = Array(b.utf8)
     guard x.count == y.count else { return false }
     return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+}
+
+/// A value read once and shared by every copy of a `SyncService`.
+final class SecretCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Data?
+
+    var value: Data? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }

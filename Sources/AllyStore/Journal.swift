@@ -60,7 +60,7 @@ public struct Journal: Sendable {
     {
         try checkFile(at: path)
         let tightened = tightenPermissions(at: path)
-        try recoverHotJournal(at: path)
+        recoverHotJournal(at: path)
         // Vet the file through a read-only connection first: nothing, not even a switch to WAL, may be written
         // to a file that turns out not to be ours, to be newer, or to be damaged.
         let deviceID = try wrap {
@@ -109,13 +109,15 @@ public struct Journal: Sendable {
     /// in one) leaves a hot `-journal` beside the file; a read-only connection cannot roll it back and fails with
     /// "attempt to write a readonly database". SQLite's own recovery runs on the first read of a read-write
     /// connection, which restores the file to its last commit, so that runs first, before the file is vetted.
-    static func recoverHotJournal(at path: String) throws {
+    static func recoverHotJournal(at path: String) {
         guard FileManager.default.fileExists(atPath: path + "-journal") else { return }
-        try wrap {
-            let recovery = try DatabaseQueue(path: path)
-            defer { try? recovery.close() }
-            _ = try recovery.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
-        }
+        // Usually the journal belongs to a live transaction of another process (a new journal switching to WAL):
+        // then the read waits for it and finds nothing to do. A failure here is left to the vetting that follows.
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        guard let recovery = try? DatabaseQueue(path: path, configuration: config) else { return }
+        defer { try? recovery.close() }
+        _ = try? recovery.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
     }
 
     /// Milliseconds since the epoch from the system clock.

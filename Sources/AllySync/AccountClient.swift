@@ -89,8 +89,9 @@ public struct AccountClient {
 
     /// Checks `current` with the server before a new passphrase is asked for, by setting the same credentials again
     /// (same salt, same auth key, the journal key wrapped anew): the server accepts only the right passphrase, and
-    /// nothing else changes. Returns the current passphrase's keys for `changePassphrase(link:currentKeys:…)`.
-    public func verifyPassphrase(link: AccountLink, current: String) throws -> PassphraseKeys {
+    /// nothing else changes. Returns the current passphrase's keys and the account's salt for
+    /// `changePassphrase(link:currentKeys:salt:…)`.
+    public func verifyPassphrase(link: AccountLink, current: String) throws -> (keys: PassphraseKeys, salt: Data) {
         let prelogin = try transport.prelogin(Wire.PreloginRequest(username: link.username))
         try Self.check(prelogin)
         let keys = try PassphraseKeys.derive(passphrase: current, salt: prelogin.salt, rounds: prelogin.rounds)
@@ -104,7 +105,7 @@ public struct AccountClient {
             throw SyncError(
                 .unauthorized, "the current passphrase is wrong (or this device was revoked); nothing was changed")
         }
-        return keys
+        return (keys, prelogin.salt)
     }
 
     /// Wraps the same journal key with a new passphrase; other laptops keep working with their tokens.
@@ -112,14 +113,17 @@ public struct AccountClient {
         let prelogin = try transport.prelogin(Wire.PreloginRequest(username: link.username))
         try Self.check(prelogin)
         let currentKeys = try PassphraseKeys.derive(passphrase: current, salt: prelogin.salt, rounds: prelogin.rounds)
-        try changePassphrase(link: link, currentKeys: currentKeys, new: new, signOutOthers: signOutOthers)
+        try changePassphrase(
+            link: link, currentKeys: currentKeys, salt: prelogin.salt, new: new, signOutOthers: signOutOthers)
     }
 
     /// `changePassphrase(link:current:new:)` with the current passphrase's keys already derived (and verified).
+    ///
+    /// The account keeps its salt (`salt`, from prelogin): a salt that changed with the passphrase would tell anyone
+    /// asking prelogin over time that the name is a real account, as an unknown name's salt never changes.
     public func changePassphrase(
-        link: AccountLink, currentKeys: PassphraseKeys, new: String, signOutOthers: Bool = false
+        link: AccountLink, currentKeys: PassphraseKeys, salt: Data, new: String, signOutOthers: Bool = false
     ) throws {
-        let salt = secureRandomBytes(PassphraseKeys.saltLength)
         let keys = try PassphraseKeys.derive(passphrase: new, salt: salt)
         do {
             try transport.changePassphrase(
@@ -163,7 +167,10 @@ public struct AccountClient {
         }
         let journalKey = try KeyWrap.unwrap(
             copy.recoveryWrappedKey, with: recoveryKey.wrappingKey, userName: username, keyID: copy.keyID)
-        let salt = secureRandomBytes(PassphraseKeys.saltLength)
+        // The account keeps its salt (see `changePassphrase`).
+        let prelogin = try transport.prelogin(Wire.PreloginRequest(username: username))
+        try Self.check(prelogin)
+        let salt = prelogin.salt
         let keys = try PassphraseKeys.derive(passphrase: newPassphrase, salt: salt)
         try transport.resetPassphrase(
             Wire.RecoveryReset(

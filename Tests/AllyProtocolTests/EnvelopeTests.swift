@@ -25,6 +25,39 @@ import Testing
         #expect(try Envelope.seal(other, userID: "user-1", key: Self.key).subdata(in: 5..<17) != first.subdata(in: 5..<17))
     }
 
+    /// Issue 9 §6: a version 1 envelope was its plaintext plus 33 bytes, so the server read every title's, body's and
+    /// tag's length and, from it, the operation and field. Version 2 pads to a bucket: changes of different kinds
+    /// and sizes seal to one size, and the size shows only to the bucket (Padmé, under 12 % over).
+    @Test func paddingHidesSizesToTheBucketAndVersionOneStillOpens() throws {
+        func change(_ seq: Int64, _ operation: ChangeOperation) -> Change {
+            Change(
+                id: ChangeID(deviceID: Self.device, seq: seq),
+                at: HybridTimestamp(wallMillis: 1_795_338_000_000, counter: 0, deviceID: Self.device), entryID: Self.entry,
+                operation: operation)
+        }
+        let small = [
+            change(1, .create(kind: .mistake, createdAt: 1_795_338_000_000)), change(2, .set(.title, "A")),
+            change(3, .set(.title, "A title of forty characters, give or tk")), change(4, .add(.tags, "repair")),
+            change(5, .editBody(text: "x", parents: [])), change(6, .trash(seen: VersionVector([Self.device: 5]))),
+        ]
+        let sizes = Set(try small.map { try Envelope.seal($0, userID: "user-1", key: Self.key).count })
+        #expect(sizes == [256 + 33], "every small change seals to one size: \(sizes)")
+        for length in [300, 1_000, 5_000, 40_000, 700_000] {
+            let body = change(9, .editBody(text: String(repeating: "w", count: length), parents: []))
+            let plain = try body.canonicalJSON().count
+            let sealed = try Envelope.seal(body, userID: "user-1", key: Self.key)
+            #expect(sealed.count - 33 >= plain + 1 && Double(sealed.count - 33) <= Double(plain + 1) * 1.12)
+            #expect(try Envelope.open(sealed, userID: "user-1", id: body.id, keys: [Self.key]) == body)
+            // Bodies a few bytes apart fall in one bucket.
+            let near = change(9, .editBody(text: String(repeating: "w", count: length + 3), parents: []))
+            #expect(try Envelope.seal(near, userID: "user-1", key: Self.key).count == sealed.count, "\(length)")
+        }
+        let old = try Envelope.seal(Self.change, userID: "user-1", key: Self.key, version: 1)
+        let oldPlain = try Self.change.canonicalJSON().count
+        #expect(old[0] == 1 && old.count == oldPlain + 33)
+        #expect(try Envelope.open(old, userID: "user-1", id: Self.change.id, keys: [Self.key]) == Self.change)
+    }
+
     @Test func movingTamperingOrTheWrongKeyIsRefused() throws {
         let sealed = try Envelope.seal(Self.change, userID: "user-1", key: Self.key)
         let otherDevice = ChangeID(deviceID: DeviceID(rawValue: "bbbbbbbbbbbbbbbb")!, seq: 7)
@@ -84,6 +117,8 @@ import Testing
         var userID: String
         var keyHex: String
         var keyID: UInt32
+        /// The envelope version the vector is sealed with (1 when absent: the vectors made before version 2).
+        var version: UInt8?
         var change: Change
         var envelopeHex: String
         var tampered: [Tampered]
@@ -107,7 +142,7 @@ import Testing
             let url = Self.folder.appendingPathComponent(name)
             var vector = try JSONDecoder().decode(Vector.self, from: Data(contentsOf: url))
             let key = try JournalKey(bytes: try #require(Data(hex: vector.keyHex)), keyID: vector.keyID)
-            let sealed = try Envelope.seal(vector.change, userID: vector.userID, key: key)
+            let sealed = try Envelope.seal(vector.change, userID: vector.userID, key: key, version: vector.version ?? 1)
             if ProcessInfo.processInfo.environment["ALLY_REGENERATE_VECTORS"] == "1" {
                 vector.envelopeHex = sealed.hexString
                 var flipped = sealed

@@ -175,9 +175,63 @@ import Testing
             }
             #expect(salts.count == 2 && salts[0] == salts[1] && salts[0].count == 16)
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/metrics", method: .get) { response in
+            // Without a metrics token /metrics is not served (issue 9 §6).
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    /// Issue 9 §6: `/metrics` tells when accounts are active, so it answers only the holder of the metrics token.
+    @Test func metricsNeedTheMetricsToken() async throws {
+        let fixture = try await makeFixture()
+        let token = "scraper-token-0123456789"
+        let app = Application(router: ServerApp.makeRouter(service: fixture.service, metricsToken: token))
+        try await app.test(.router) { client in
+            for given in [nil, fixture.aliceToken, token + "x"] {
+                var headers: HTTPFields = [:]
+                if let given { headers[.authorization] = "Bearer \(given)" }
+                try await client.execute(uri: "/metrics", method: .get, headers: headers) { response in
+                    #expect(response.status == .unauthorized, "\(given ?? "no token")")
+                }
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                response in
+                #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("ally_changes_pushed_total"))
             }
+        }
+    }
+
+    /// Issue 9 §3: on an invite server, a stranger without a valid invite learns nothing about which names exist:
+    /// a taken name and a free one get the same answer (it was 409 against 403).
+    @Test func registrationWithoutAValidInviteAnswersTheSameForTakenAndFreeNames() async throws {
+        let store = try SQLiteServerStore(path: folder.file("invite-only.sqlite"))
+        try await store.migrate()
+        let service = SyncService(store: store, openRegistration: false)
+        let code = try await service.makeInvite()
+        @Sendable func registration(_ name: String, invite: String?) -> Wire.Registration {
+            Wire.Registration(
+                username: name, invite: invite, salt: secureRandomBytes(16), authKey: secureRandomBytes(32), keyID: 1,
+                wrappedKey: secureRandomBytes(60), recoveryAuthKey: secureRandomBytes(32),
+                recoveryWrappedKey: secureRandomBytes(60))
+        }
+        _ = try await service.register(registration("taken", invite: code), from: "test")
+        let app = Application(router: ServerApp.makeRouter(service: service))
+        try await app.test(.router) { client in
+            var answers: [String] = []
+            for name in ["taken", "free-name"] {
+                for invite in [nil, "not-a-code", code] {
+                    try await client.execute(
+                        uri: "/v1/accounts", method: .post, headers: [.contentType: "application/json"],
+                        body: try json(registration(name, invite: invite))
+                    ) { response in
+                        let detail = (try? JSONDecoder().decode(Wire.Problem.self, from: Data(buffer: response.body)))?.detail
+                        answers.append("\(response.status.code) \(detail ?? "")")
+                    }
+                }
+            }
+            // Without a valid invite (nil, unknown, or the one already used): the same three answers for both names.
+            #expect(Array(answers[0..<3]) == Array(answers[3..<6]), "\(answers)")
+            #expect(answers.allSatisfy { $0.hasPrefix("403") }, "\(answers)")
         }
     }
 

@@ -1,4 +1,6 @@
 import AllyCore
+import AllyProtocol
+import AllySync
 import AllyStore
 import AllyTesting
 import Foundation
@@ -128,5 +130,32 @@ import Testing
         let revoked = a.run.run(["devices", "revoke", String(victim.prefix(8))])
         #expect(revoked.status == 0, "\(revoked.stderr)")
         #expect(SyncLaptop(folder, "b-drop").run.run(["sync"]).status != 0)
+    }
+}
+
+/// Issue 9 §3: an unknown name's prelogin salt never changes; a real account's used to change with every passphrase
+/// change or recovery, which told anyone asking over time that the name exists. The account now keeps its salt.
+@Suite struct StableSaltTests {
+    let folder = TemporaryDirectory()
+
+    @Test func passphraseChangeAndRecoveryKeepTheSalt() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        let transport = try HTTPSyncTransport(server: server.url)
+        func salt() throws -> Data { try transport.prelogin(Wire.PreloginRequest(username: "steady")).salt }
+        let a = SyncLaptop(folder, "a")
+        let registered = a.ok("account", "register", "--server", server.url, "--username", "steady")
+        let first = try salt()
+        a.run.environment["ALLY_NEW_PASSPHRASE"] = "the second passphrase"
+        a.ok("account", "passphrase")
+        #expect(try salt() == first, "a passphrase change changed the salt")
+        let key = registered.components(separatedBy: "\n").drop { !$0.hasPrefix("Recovery key") }.dropFirst().first?
+            .trimmingCharacters(in: .whitespaces) ?? ""
+        let b = SyncLaptop(folder, "b")
+        b.run.environment["ALLY_NEW_PASSPHRASE"] = "the third passphrase"
+        b.ok("account", "recover", "--server", server.url, "--username", "steady", "--recovery-key", key)
+        #expect(try salt() == first, "a recovery changed the salt")
+        // And the new passphrase works.
+        let c = SyncLaptop(folder, "c", passphrase: "the third passphrase")
+        c.ok("account", "login", "--server", server.url, "--username", "steady")
     }
 }

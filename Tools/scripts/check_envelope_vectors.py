@@ -25,12 +25,25 @@ def aad(user_id, device, seq, key_id, version=1):
     return b"ally-envelope\x00" + user_id.encode() + b"\x00" + device.encode() + struct.pack(">QIB", seq, key_id, version)
 
 
-def seal(change, user_id, key, key_id):
+def padded_length(length):
+    """Version 2 (SPEC §7): at least 256 bytes, then Padmé: keep the top floor(log2(E)) + 1 bits of the length,
+    where E = floor(log2(length)), and round the rest up."""
+    size = max(length, 256)
+    exponent = size.bit_length() - 1
+    kept = exponent.bit_length()
+    mask = (1 << (exponent - kept)) - 1
+    return (size + mask) & ~mask
+
+
+def seal(change, user_id, key, key_id, version=1):
     plaintext = canonical(change)
-    data = aad(user_id, change["device"], change["seq"], key_id)
+    if version >= 2:
+        plaintext += b"\x80"
+        plaintext += bytes(padded_length(len(plaintext)) - len(plaintext))
+    data = aad(user_id, change["device"], change["seq"], key_id, version)
     nonce_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"ally nonce key v1").derive(key)
     nonce = hmac.new(nonce_key, data + plaintext, hashlib.sha256).digest()[:12]
-    return bytes([1]) + struct.pack(">I", key_id) + nonce + ChaCha20Poly1305(key).encrypt(nonce, plaintext, data)
+    return bytes([version]) + struct.pack(">I", key_id) + nonce + ChaCha20Poly1305(key).encrypt(nonce, plaintext, data)
 
 
 def seal_bundle(plain, passphrase, salt, nonce, log_rounds, block_size, parallelism):
@@ -60,7 +73,8 @@ def main():
         sys.exit("no envelope vectors found")
     for path in paths:
         vector = json.load(open(path))
-        sealed = seal(vector["change"], vector["userID"], bytes.fromhex(vector["keyHex"]), vector["keyID"])
+        sealed = seal(vector["change"], vector["userID"], bytes.fromhex(vector["keyHex"]), vector["keyID"],
+                      vector.get("version", 1))
         if sealed.hex() != vector["envelopeHex"]:
             sys.exit(f"{os.path.basename(path)}: the spec gives {sealed.hex()[:40]}…, the vector says {vector['envelopeHex'][:40]}…")
         print(f"ok {os.path.basename(path)}")

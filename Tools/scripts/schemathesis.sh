@@ -12,7 +12,7 @@ fi
 "$venv/bin/openapi-spec-validator" Protocol/openapi.yaml
 bin="$(swift build --show-bin-path)"
 work="$(mktemp -d)"
-"$bin/ally-server" serve --port 0 --database "$work/server.sqlite" --open-registration >"$work/out" 2>"$work/log" &
+ALLY_SERVER_METRICS_TOKEN="schemathesis-metrics-token" "$bin/ally-server" serve --port 0 --database "$work/server.sqlite" --open-registration >"$work/out" 2>"$work/log" &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$work/out" 2>/dev/null && break; sleep 0.1; done

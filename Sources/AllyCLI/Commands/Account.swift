@@ -156,12 +156,13 @@ struct ChangePassphrase: ParsableCommand {
             "current passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", context: context)
         // Check the current passphrase before asking for a new one (issue 10 §5).
         let client = AccountClient(transport: try SyncSupport.transport(for: link))
-        let currentKeys = try client.verifyPassphrase(link: link, current: current)
+        let verified = try client.verifyPassphrase(link: link, current: current)
         let new = try Secrets.read(
             "new passphrase", file: newPassphraseFile, variable: "ALLY_NEW_PASSPHRASE", confirm: true,
             minimumLength: 10,
             context: context)
-        try client.changePassphrase(link: link, currentKeys: currentKeys, new: new, signOutOthers: signOutOthers)
+        try client.changePassphrase(
+            link: link, currentKeys: verified.keys, salt: verified.salt, new: new, signOutOthers: signOutOthers)
         context.print(
             signOutOthers
                 ? "Passphrase changed for \(link.username); every other laptop is signed out and logs in with the new one."

@@ -8,6 +8,8 @@ import Prometheus
 struct Routes {
     let service: SyncService
     let registry: PrometheusCollectorRegistry
+    /// The bearer token `/metrics` asks for; without one, `/metrics` answers 404 (it is not served).
+    let metricsToken: String?
 
     /// Adds every route to `router` and records it in `table`.
     func add(to router: Router<AllyRequestContext>, table: RouteTable) {
@@ -20,7 +22,16 @@ struct Routes {
             Response(
                 status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         }
-        root.on(.get, "metrics") { _, _ in
+        root.on(.get, "metrics") { request, _ in
+            // Request counts and timings say when an account is active: only whoever holds the metrics token
+            // (a Prometheus scraper) reads them, never a client of the sync API (issue 9 §6).
+            guard let metricsToken else {
+                throw ServerError(.notFound, "metrics are not served; start the server with a metrics token")
+            }
+            let given = request.headers[.authorization].map { String($0.dropFirst("Bearer ".count)) } ?? ""
+            guard constantTimeEqual(sha256Hex(Data(given.utf8)), sha256Hex(Data(metricsToken.utf8))) else {
+                throw ServerError(.unauthorized, "/metrics needs the metrics token")
+            }
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(
