@@ -284,4 +284,67 @@ import Testing
             try await client.execute(uri: "/v1/accounts", method: .post, headers: headers, body: try json(bad)) { #expect($0.status == .badRequest) }
         }
     }
+
+    /// Issue 9 §4: a repeated key or a number written as `1e3` or `1000.0` is refused on the server as on the
+    /// client (Foundation's decoder kept one of the keys and read `1e3` as 1000), and nothing is stored.
+    @Test func repeatedKeysAndNonIntegerNumbersAre400() async throws {
+        let fixture = try await makeFixture()
+        let app = Application(router: ServerApp.makeRouter(service: fixture.service))
+        let device = freshDevice()
+        let envelope = envelopeBytes().base64EncodedString()
+        let pushes = [
+            #"{"changes":[{"device":"\#(device)","seq":1e3,"envelope":"\#(envelope)"}]}"#,
+            #"{"changes":[{"device":"\#(device)","seq":1000.0,"envelope":"\#(envelope)"}]}"#,
+            #"{"changes":[{"device":"\#(device)","seq":1,"seq":2,"envelope":"\#(envelope)"}]}"#,
+            #"{"changes":[],"changes":[{"device":"\#(device)","seq":1,"envelope":"\#(envelope)"}]}"#,
+        ]
+        try await app.test(.router) { client in
+            for body in pushes {
+                try await client.execute(
+                    uri: "/v1/changes", method: .post,
+                    headers: [.authorization: "Bearer \(fixture.aliceToken)", .contentType: "application/json"],
+                    body: ByteBuffer(string: body)
+                ) { response in
+                    #expect(response.status == .badRequest, "\(body.prefix(60))")
+                }
+            }
+            try await client.execute(
+                uri: "/v1/prelogin", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"username":"alice","username":"bob"}"#)
+            ) { #expect($0.status == .badRequest) }
+            // The same push written plainly is accepted: the check refuses only the ambiguous forms.
+            try await client.execute(
+                uri: "/v1/changes", method: .post,
+                headers: [.authorization: "Bearer \(fixture.aliceToken)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"changes":[{"device":"\#(device)","seq":1000,"envelope":"\#(envelope)"}]}"#)
+            ) { #expect($0.status == .ok) }
+        }
+        let page = try await fixture.service.store.pull(userID: try #require(try await fixture.service.store.user(named: "alice")).id, after: 0, limit: 10, maxBytes: 1 << 20)
+        #expect(page.changes.map(\.seq) == [1000])
+    }
 }
+
+func envelopeBytes() -> Data {
+    var data = Data([Envelope.version, 0, 0, 0, 1])
+    data.append(secureRandomBytes(64))
+    return data
+}
+
+/// `StrictJSON` accepts ordinary JSON and refuses exactly the ambiguous forms.
+@Suite struct StrictJSONTests {
+    @Test func acceptsOrdinaryJSONAndRefusesTheAmbiguous() {
+        for good in [
+            #"{}"#, #"[]"#, #"{"a":[1,-2,{"b":"x\"y","c":null}],"d":true,"e":false}"#, #" {"a" : "é\u00e9"} "#,
+            #"{"a":{"a":1},"b":{"a":2}}"#,
+        ] {
+            #expect((try? StrictJSON.check(Data(good.utf8))) != nil, "\(good)")
+        }
+        for bad in [
+            #"{"a":1,"a":1}"#, #"{"a":1e3}"#, #"{"a":1.0}"#, #"{"a":-1E2}"#, #"{"a":[1,2.5]}"#, #"{"a":1"#, #"{"a":1}x"#,
+            #"{"a":}"#, #"[1,]"#, "", #"{"a":{"b":1,"b":2}}"#,
+        ] {
+            #expect(throws: StrictJSON.Violation.self, "\(bad)") { try StrictJSON.check(Data(bad.utf8)) }
+        }
+    }
+}
+

@@ -42,6 +42,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.problem(
                 status: .badRequest, detail: "the request body is not the JSON this endpoint takes (see /v1 openapi)")
         } catch {
+            if let unavailable = ServerError.storageFailure(error) {
+                context.logger.error("database unavailable", metadata: ["error": "\(type(of: error))"])
+                return Self.problem(
+                    status: .serviceUnavailable, detail: unavailable.message, retryAfter: unavailable.retryAfter)
+            }
             context.logger.error("unexpected failure", metadata: ["error": "\(type(of: error))"])
             return Self.problem(status: .internalServerError, detail: "the server failed; try again later")
         }

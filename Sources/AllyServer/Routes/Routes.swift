@@ -41,34 +41,34 @@ struct Routes {
         let v1 = root.group("v1")
         v1.on(.get, "info") { _, _ in try json(service.info()) }
         v1.on(.post, "accounts") { request, context in
-            let body = try await request.decode(as: Wire.Registration.self, context: context)
+            let body = try await Self.decode(Wire.Registration.self, from: request)
             return try json(try await service.register(body, from: context.remoteAddress), status: .created)
         }
         v1.on(.post, "prelogin") { request, context in
             try json(
-                try await service.prelogin(try await request.decode(as: Wire.PreloginRequest.self, context: context)))
+                try await service.prelogin(try await Self.decode(Wire.PreloginRequest.self, from: request)))
         }
         v1.on(.post, "sessions") { request, context in
             let session = try await service.login(
-                try await request.decode(as: Wire.LoginRequest.self, context: context), from: context.remoteAddress)
+                try await Self.decode(Wire.LoginRequest.self, from: request), from: context.remoteAddress)
             logins.increment()
             return try json(session, status: .created)
         }
         v1.on(.post, "recovery/key") { request, context in
             try json(
                 try await service.recoveryKey(
-                    try await request.decode(as: Wire.RecoveryRequest.self, context: context),
+                    try await Self.decode(Wire.RecoveryRequest.self, from: request),
                     from: context.remoteAddress))
         }
         v1.on(.put, "recovery/passphrase") { request, context in
             try await service.resetPassphrase(
-                try await request.decode(as: Wire.RecoveryReset.self, context: context), from: context.remoteAddress)
+                try await Self.decode(Wire.RecoveryReset.self, from: request), from: context.remoteAddress)
             return Response(status: .noContent)
         }
         v1.on(.put, "account/passphrase") { request, context in
             let caller = try await authenticate(request)
             try await service.changePassphrase(
-                try await request.decode(as: Wire.PassphraseChange.self, context: context), caller: caller)
+                try await Self.decode(Wire.PassphraseChange.self, from: request), caller: caller)
             return Response(status: .noContent)
         }
         v1.on(.get, "devices") { request, _ in
@@ -78,7 +78,7 @@ struct Routes {
             let caller = try await authenticate(request)
             try await service.rename(
                 deviceID: try context.parameters.require("deviceID"),
-                to: try await request.decode(as: Wire.DeviceRename.self, context: context), caller: caller)
+                to: try await Self.decode(Wire.DeviceRename.self, from: request), caller: caller)
             return Response(status: .noContent)
         }
         v1.on(.delete, "devices/:deviceID") { request, context in
@@ -89,7 +89,7 @@ struct Routes {
         v1.on(.post, "changes") { request, context in
             let caller = try await authenticate(request)
             let result = try await service.push(
-                try await request.decode(as: Wire.Push.self, context: context), caller: caller)
+                try await Self.decode(Wire.Push.self, from: request), caller: caller)
             pushed.increment(by: Int64(result.accepted))
             return try json(result)
         }
@@ -110,6 +110,20 @@ struct Routes {
             pulled.increment(by: Int64(page.changes.count))
             return try json(page)
         }
+    }
+
+    /// Decodes a request body after `StrictJSON` has checked it: a repeated key or a number like `1e3` is a 400, so
+    /// the server never reads a request differently from the client that wrote it.
+    static func decode<Body: Decodable>(_ type: Body.Type, from request: Request) async throws -> Body {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 256 << 20)
+        let data = Data(buffer: buffer)
+        do {
+            try StrictJSON.check(data)
+        } catch let violation as StrictJSON.Violation {
+            throw ServerError(.badRequest, "the request body is not acceptable JSON: \(violation.description)")
+        }
+        return try JSONDecoder().decode(Body.self, from: data)
     }
 
     func authenticate(_ request: Request) async throws -> SyncService.Caller {
