@@ -11,7 +11,8 @@ import Prometheus
 public enum ServerApp {
     /// The router, for in-process tests (HummingbirdTesting's `.router`) and for the real server.
     public static func makeRouter(
-        service: SyncService, registry: PrometheusCollectorRegistry = .init(), metricsToken: String? = nil
+        service: SyncService, registry: PrometheusCollectorRegistry = .init(), metricsToken: String? = nil,
+        trustedProxies: Set<String> = []
     ) -> Router<AllyRequestContext> {
         let router = Router(context: AllyRequestContext.self)
         // Logs method, path and status only: never headers (tokens), queries or bodies (envelopes, keys).
@@ -20,7 +21,8 @@ public enum ServerApp {
         let table = RouteTable()
         router.add(middleware: ProblemMiddleware(routes: table))
         router.add(middleware: BodyLimitMiddleware(limit: service.limits.maxBodyBytes))
-        Routes(service: service, registry: registry, metricsToken: metricsToken).add(to: router, table: table)
+        Routes(service: service, registry: registry, metricsToken: metricsToken, trustedProxies: trustedProxies).add(
+            to: router, table: table)
         return router
     }
 
@@ -28,14 +30,15 @@ public enum ServerApp {
     /// (useful with port 0).
     public static func makeApplication(
         service: SyncService, host: String, port: Int, tls: TLSConfiguration? = nil,
-        registry: PrometheusCollectorRegistry = .init(), metricsToken: String? = nil, idleTimeout: Int = 30,
-        logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        registry: PrometheusCollectorRegistry = .init(), metricsToken: String? = nil, trustedProxies: Set<String> = [],
+        idleTimeout: Int = 30, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         // A connection that sends nothing (a request cut off half-way, or a client holding sockets open) is closed
         // after `idleTimeout` seconds, so idle connections cannot pile up to the file limit.
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeout))))
         return Application(
-            router: makeRouter(service: service, registry: registry, metricsToken: metricsToken),
+            router: makeRouter(
+                service: service, registry: registry, metricsToken: metricsToken, trustedProxies: trustedProxies),
             server: try tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
             configuration: .init(address: .hostname(host, port: port), serverName: "ally-server"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },

@@ -101,6 +101,15 @@ struct Serve: AsyncParsableCommand {
             valueName: "path"))
     var metricsTokenFile: String?
     @Option(help: "Close a connection that sends nothing for this many seconds.") var idleTimeout = 30
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "The address of a reverse proxy whose X-Forwarded-For names the real client (repeatable).",
+            discussion:
+                "Failed logins slow down per client address; behind a proxy every client has the proxy's address "
+                + "unless it is named here (e.g. --trusted-proxy 127.0.0.1 for a proxy on the same host).",
+            valueName: "address"))
+    var trustedProxies: [String] = []
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0–65535") }
@@ -130,7 +139,7 @@ struct Serve: AsyncParsableCommand {
         let scheme = tls == nil ? "http" : "https"
         let app = try ServerApp.makeApplication(
             service: service, host: host, port: port, tls: tls, registry: registry, metricsToken: try metricsToken(),
-            idleTimeout: idleTimeout, logger: logger,
+            trustedProxies: Set(trustedProxies), idleTimeout: idleTimeout, logger: logger,
             onRunning: { port in
                 FileHandle.standardOutput.write(Data("ally-server listening on \(scheme)://\(host):\(port)\n".utf8))
             })

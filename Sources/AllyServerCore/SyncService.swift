@@ -11,6 +11,8 @@ public struct SyncService: Sendable {
     /// Whether anyone may register without an invite.
     public let openRegistration: Bool
     let limiter: LoginLimiter
+    /// Growing delays after failed logins and recoveries (SPEC §9.3).
+    let delays = FailureDelays()
     let clock: @Sendable () -> Int64
     /// The server secret, read from the store once and then held in memory.
     let secret = SecretCache()
@@ -126,16 +128,38 @@ public struct SyncService: Sendable {
         return value
     }
 
+    /// Failures allowed, first delay and ceiling (ms) per username, per client address, and per the pair.
+    public static let usernamePolicy = FailureDelays.Policy(free: 5, firstDelay: 1_000, ceiling: 60_000)
+    public static let addressPolicy = FailureDelays.Policy(free: 20, firstDelay: 1_000, ceiling: 300_000)
+    public static let pairPolicy = FailureDelays.Policy(free: 5, firstDelay: 1_000, ceiling: 300_000)
+
     public func login(_ request: Wire.LoginRequest, from address: String) async throws -> Wire.Session {
-        // Checked before anything keeps it (the limiter's keys): a 7 MiB "username" is a 400, not memory.
+        // Checked before anything keeps it (the delays' keys): a 7 MiB "username" is a 400, not memory.
         try Self.checkUsername(request.username)
-        try await limiter.check("login:\(request.username.lowercased())|\(address)", now: clock())
         guard DeviceID(rawValue: request.deviceID) != nil else {
             throw ServerError(.badRequest, "deviceID must be 16 lowercase hex digits")
         }
-        guard let user = try await store.user(named: request.username),
-            constantTimeEqual(user.authHash, sha256Hex(request.authKey))
-        else { throw ServerError(.unauthorized, "wrong username or passphrase") }
+        let now = clock()
+        let name = request.username.lowercased()
+        let keys = (user: "user:\(name)", address: "addr:\(address)", pair: "pair:\(name)|\(address)")
+        let user = try await store.user(named: request.username)
+        // A laptop the account already has (not revoked) is judged by its address alone: strangers' failures against
+        // the name slow strangers, and never keep the owner's own laptops out (SPEC §9.3).
+        // The same lookups whether or not the name exists, so the answer's time does not tell.
+        let known = try await store.devices(userID: user?.id ?? "").contains {
+            user != nil && $0.deviceID == request.deviceID && !$0.revoked
+        }
+        try await delays.check(known ? [keys.address, keys.pair] : [keys.address, keys.pair, keys.user], now: now)
+        guard let user, constantTimeEqual(user.authHash, sha256Hex(request.authKey)) else {
+            await delays.fail(
+                [(keys.user, Self.usernamePolicy), (keys.address, Self.addressPolicy), (keys.pair, Self.pairPolicy)],
+                now: now)
+            throw ServerError(.unauthorized, "wrong username or passphrase")
+        }
+        await delays.succeed(keys.pair)
+        // A known laptop's success says nothing about strangers still guessing the name; a new one's, after waiting
+        // out the delay, does end the name's run of failures.
+        if !known { await delays.succeed(keys.user) }
         let token: String
         if let requestID = request.requestID {
             guard requestID.count == 32, requestID.allSatisfy(\.isHexDigit) else {
@@ -148,7 +172,6 @@ public struct SyncService: Sendable {
         } else {
             token = secureRandomBytes(32).hexString
         }
-        let now = clock()
         try await store.saveDevice(
             DeviceRecord(
                 deviceID: request.deviceID, userID: user.id, name: String(request.deviceName.prefix(100)),
@@ -218,12 +241,19 @@ public struct SyncService: Sendable {
 
     func recoveringUser(username: String, proof: Data, address: String) async throws -> UserRecord {
         try Self.checkUsername(username)
-        try await limiter.check("recover:\(username.lowercased())|\(address)", now: clock())
+        let now = clock()
+        let name = username.lowercased()
+        let keys = (user: "recover:\(name)", address: "addr:\(address)", pair: "recover:\(name)|\(address)")
+        try await delays.check([keys.address, keys.pair, keys.user], now: now)
         guard let user = try await store.user(named: username),
             constantTimeEqual(user.recoveryAuthHash, sha256Hex(proof))
         else {
+            await delays.fail(
+                [(keys.user, Self.usernamePolicy), (keys.address, Self.addressPolicy), (keys.pair, Self.pairPolicy)],
+                now: now)
             throw ServerError(.unauthorized, "wrong username or recovery key")
         }
+        await delays.succeed(keys.pair)
         return user
     }
 

@@ -1,6 +1,7 @@
 import AllyProtocol
 import AllyServerCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Prometheus
 
@@ -10,6 +11,17 @@ struct Routes {
     let registry: PrometheusCollectorRegistry
     /// The bearer token `/metrics` asks for; without one, `/metrics` answers 404 (it is not served).
     let metricsToken: String?
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+    let trustedProxies: Set<String>
+
+    /// The client's address for rate limits: the peer, or — when the peer is a trusted proxy — the nearest address
+    /// in `X-Forwarded-For` that is not itself a trusted proxy. A client that is not a trusted proxy cannot choose
+    /// its address by sending the header.
+    static func clientAddress(peer: String, forwardedFor: String?, trusted: Set<String>) -> String {
+        guard trusted.contains(peer), let forwardedFor else { return peer }
+        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return hops.reversed().first { !$0.isEmpty && !trusted.contains($0) }.map { String($0.prefix(64)) } ?? peer
+    }
 
     /// Adds every route to `router` and records it in `table`.
     func add(to router: Router<AllyRequestContext>, table: RouteTable) {
@@ -42,7 +54,7 @@ struct Routes {
         v1.on(.get, "info") { _, _ in try json(service.info()) }
         v1.on(.post, "accounts") { request, context in
             let body = try await Self.decode(Wire.Registration.self, from: request)
-            return try json(try await service.register(body, from: context.remoteAddress), status: .created)
+            return try json(try await service.register(body, from: address(request, context)), status: .created)
         }
         v1.on(.post, "prelogin") { request, context in
             try json(
@@ -50,7 +62,7 @@ struct Routes {
         }
         v1.on(.post, "sessions") { request, context in
             let session = try await service.login(
-                try await Self.decode(Wire.LoginRequest.self, from: request), from: context.remoteAddress)
+                try await Self.decode(Wire.LoginRequest.self, from: request), from: address(request, context))
             logins.increment()
             return try json(session, status: .created)
         }
@@ -58,11 +70,11 @@ struct Routes {
             try json(
                 try await service.recoveryKey(
                     try await Self.decode(Wire.RecoveryRequest.self, from: request),
-                    from: context.remoteAddress))
+                    from: address(request, context)))
         }
         v1.on(.put, "recovery/passphrase") { request, context in
             try await service.resetPassphrase(
-                try await Self.decode(Wire.RecoveryReset.self, from: request), from: context.remoteAddress)
+                try await Self.decode(Wire.RecoveryReset.self, from: request), from: address(request, context))
             return Response(status: .noContent)
         }
         v1.on(.put, "account/passphrase") { request, context in
@@ -124,6 +136,14 @@ struct Routes {
             throw ServerError(.badRequest, "the request body is not acceptable JSON: \(violation.description)")
         }
         return try JSONDecoder().decode(Body.self, from: data)
+    }
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")
+
+    func address(_ request: Request, _ context: AllyRequestContext) -> String {
+        Self.clientAddress(
+            peer: context.remoteAddress, forwardedFor: Self.forwardedFor.flatMap { request.headers[$0] },
+            trusted: trustedProxies)
     }
 
     func authenticate(_ request: Request) async throws -> SyncService.Caller {
