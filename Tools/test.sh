@@ -14,7 +14,8 @@ if [[ ! "$ALLY_TEST_POSTGRES_URL" =~ ^postgres://[^[:space:]]+$ ]]; then
     printf '%s\n' "$ALLY_TEST_POSTGRES_URL" >&2
     exit 1
 fi
-export ALLY_TEST_POSTGRES_URL
+ALLY_TEST_POSTGRES_CA="$(Tools/scripts/postgres.sh ca)"
+export ALLY_TEST_POSTGRES_URL ALLY_TEST_POSTGRES_CA
 echo "$ALLY_TEST_POSTGRES_URL"
 
 echo "== envelope and sealed-bundle vectors against an independent Python implementation of SPEC §7 and §6"

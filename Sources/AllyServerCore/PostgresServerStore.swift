@@ -1,6 +1,7 @@
 import AllyProtocol
 import Foundation
 import Logging
+import NIOSSL
 import PostgresNIO
 
 /// The scale-out backend: the same contract as `SQLiteServerStore` on PostgreSQL, so several stateless
@@ -10,22 +11,60 @@ public final class PostgresServerStore: ServerStore {
     let runner: Task<Void, Never>
     let logger = Logger(label: "ally-server.postgres")
 
-    /// Connects to `postgres://user[:password]@host[:port]/database`.
+    /// Connects to `postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…]`.
     public init(url: String) throws {
         guard let components = URLComponents(string: url), let host = components.host, let user = components.user else {
             throw ServerError(
-                .badRequest, "the database URL must look like postgres://user[:password]@host[:port]/database")
+                .badRequest,
+                "the database URL must look like postgres://user[:password]@host[:port]/database[?sslmode=verify-full&sslrootcert=ca.pem]"
+            )
         }
         let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         let configuration = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: user, password: components.password,
-            database: database.isEmpty ? user : database, tls: .disable)
+            database: database.isEmpty ? user : database, tls: try Self.tls(from: components.queryItems ?? []))
         let client = PostgresClient(configuration: configuration)
         self.client = client
         runner = Task { await client.run() }
     }
 
     deinit { runner.cancel() }
+
+    /// TLS as libpq users write it in the URL: `sslmode` disable, prefer (the default, as in libpq), require
+    /// (encrypted, certificate not checked), verify-ca (signed by `sslrootcert`, any host name) or verify-full
+    /// (signed, and for this host); `sslrootcert` names the PEM file of the authorities to trust (else the system's).
+    static func tls(from query: [URLQueryItem]) throws -> PostgresClient.Configuration.TLS {
+        let values = Dictionary(query.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
+        for name in values.keys where !["sslmode", "sslrootcert"].contains(name) {
+            throw ServerError(.badRequest, "the database URL has an unknown parameter '\(name)' (sslmode, sslrootcert)")
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let file = values["sslrootcert"] {
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw ServerError(.badRequest, "sslrootcert \(file) cannot be read")
+            }
+            tls.trustRoots = .file(file)
+        }
+        switch values["sslmode"] ?? "prefer" {
+        case "disable": return .disable
+        case "allow", "prefer":
+            tls.certificateVerification = .none
+            return .prefer(tls)
+        case "require":
+            // As in libpq, a root certificate given with `require` means verify-ca.
+            tls.certificateVerification = values["sslrootcert"] == nil ? .none : .noHostnameVerification
+            return .require(tls)
+        case "verify-ca":
+            tls.certificateVerification = .noHostnameVerification
+            return .require(tls)
+        case "verify-full":
+            tls.certificateVerification = .fullVerification
+            return .require(tls)
+        case let mode:
+            throw ServerError(
+                .badRequest, "sslmode '\(mode)' is not one of disable, allow, prefer, require, verify-ca, verify-full")
+        }
+    }
 
     /// Runs `body` in a transaction, surfacing the ally error a failed transaction wraps, and a unique-key
     /// violation (a race with another server process) as a conflict.
