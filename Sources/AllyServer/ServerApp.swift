@@ -35,6 +35,8 @@ public enum ServerApp {
     ) throws -> some ApplicationProtocol {
         // A connection that sends nothing (a request cut off half-way, or a client holding sockets open) is closed
         // after `idleTimeout` seconds, so idle connections cannot pile up to the file limit.
+        // Hummingbird counts decoded request parts, not bytes, as activity: a head trickled a byte at a time is idle
+        // too, so this also closes slowloris connections.
         let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Int64(idleTimeout))))
         return Application(
             router: makeRouter(
