@@ -85,6 +85,31 @@ import Testing
         #expect((Int(parts.last ?? "") ?? 99) <= 6, "\(answer)")
     }
 
+    /// Malformed HTTP framing and a NUL byte in a username are the client's fault: 400, never 500.
+    @Test func malformedFramingAndANulInAUsernameAre400() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        let answers = try python(
+            """
+            out = []
+            for raw in [b"POST /v1/prelogin HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: abc\\r\\n\\r\\n",
+                        b"GET /healthz HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\n",
+                        b"BROKEN\\x00LINE\\r\\n\\r\\n"]:
+                s = socket.create_connection((HOST, PORT)); s.settimeout(5)
+                s.sendall(raw)
+                try:
+                    out.append(s.recv(4096).split(b" ")[1].decode())
+                except Exception as error:
+                    out.append("none")
+            for body in [b'{"username":"ab\\\\u0000cd"}', b'{"username":"abc\\x00d"}']:
+                s = socket.create_connection((HOST, PORT)); s.settimeout(5)
+                s.sendall(b"POST /v1/prelogin HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\n"
+                          + b"Content-Length: " + str(len(body)).encode() + b"\\r\\n\\r\\n" + body)
+                out.append(s.recv(4096).split(b" ")[1].decode())
+            print(" ".join(out))
+            """, server: server)
+        #expect(answers == "400 400 400 400 400", "\(answers)")
+    }
+
     /// The request log has one line per request with its status, as docs/DEPLOY.md says, and never a token or a
     /// query string.
     @Test func theRequestLogRecordsTheStatusAndNoSecrets() throws {

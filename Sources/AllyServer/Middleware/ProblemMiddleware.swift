@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Turns every failure into an RFC 9457 problem+json response; nothing secret goes in it or in the log.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -36,6 +37,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 default: error.body ?? error.status.reasonPhrase
                 }
             return Self.problem(status: error.status, detail: detail)
+        } catch is HTTPParserError {
+            // Malformed framing in the body (a bad chunk size, say): the client's fault, and the connection is done.
+            var response = Self.problem(status: .badRequest, detail: "the request is not well-formed HTTP")
+            response.headers[.connection] = "close"
+            return response
         } catch is NIOTooManyBytesError {
             return Self.problem(status: .contentTooLarge, detail: "the request body is too large")
         } catch is DecodingError {
