@@ -141,6 +141,17 @@ extension Journal {
                     );
                     """)
         }
+        migrator.registerMigration("v7-unconfirmed-pushes") { db in
+            // Changes a push acknowledged that no pull has shown in the server's log yet (SPEC §9.1): a complete pull
+            // must show them, so any left after one were lost by the server (restored before this laptop read them
+            // back) and are sent again.
+            try db.execute(
+                sql: """
+                    CREATE TABLE push_unconfirmed (
+                        device TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (device, seq)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 

@@ -58,18 +58,49 @@ extension Journal {
     }
 
     /// Records that the server now holds these changes.
+    /// Acknowledged changes stay unconfirmed until a pull shows them in the server's log (`requeueUnconfirmed`).
     public func markPushed(_ rowIDs: [Int64]) throws {
         try Journal.wrap {
             try database.write { db in
                 let statement = try db.cachedStatement(sql: "UPDATE change SET pushed = 1 WHERE rowid = ?")
-                for rowID in rowIDs { try statement.execute(arguments: [rowID]) }
+                let unconfirmed = try db.cachedStatement(
+                    sql:
+                        "INSERT OR IGNORE INTO push_unconfirmed(device, seq) SELECT device, seq FROM change WHERE rowid = ?"
+                )
+                for rowID in rowIDs {
+                    try statement.execute(arguments: [rowID])
+                    try unconfirmed.execute(arguments: [rowID])
+                }
+            }
+        }
+    }
+
+    /// After a complete pull: changes a push acknowledged that the pull did not show were lost by the server after
+    /// it acknowledged them (a restore before this laptop read them back, SPEC §9.1). They are marked unpushed, to be
+    /// sent again; returns how many.
+    public func requeueUnconfirmed() throws -> Int {
+        try Journal.wrap {
+            try database.write { db in
+                try db.execute(
+                    sql: """
+                        UPDATE change SET pushed = 0 WHERE pushed = 1 AND EXISTS (
+                            SELECT 1 FROM push_unconfirmed u WHERE u.device = change.device AND u.seq = change.seq)
+                        """)
+                let requeued = db.changesCount
+                try db.execute(sql: "DELETE FROM push_unconfirmed")
+                return requeued
             }
         }
     }
 
     /// Forgets which changes the server has, so the next sync pushes everything again (after a server lost data).
     public func markAllUnpushed() throws {
-        try Journal.wrap { try database.write { db in try db.execute(sql: "UPDATE change SET pushed = 0") } }
+        try Journal.wrap {
+            try database.write { db in
+                try db.execute(sql: "UPDATE change SET pushed = 0")
+                try db.execute(sql: "DELETE FROM push_unconfirmed")
+            }
+        }
     }
 
     /// Merges one pulled page and stores `cursor` in the same transaction, so a crash or a cut connection
@@ -94,9 +125,16 @@ extension Journal {
             // server's copy under the same id (a fork, SPEC §2.2) was never accepted there.
             let mark = try db.cachedStatement(
                 sql: "UPDATE change SET pushed = 1 WHERE device = ? AND seq = ? AND json = ? AND pushed = 0")
+            // Seen in the server's log: confirmed.
+            let confirm = try db.cachedStatement(
+                sql: """
+                    DELETE FROM push_unconfirmed WHERE device = ?1 AND seq = ?2
+                        AND EXISTS (SELECT 1 FROM change WHERE device = ?1 AND seq = ?2 AND json = ?3)
+                    """)
             for (index, change) in changes.enumerated() {
                 let json = try canonical?[index] ?? ChangeLog.json(of: change)
                 try mark.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
+                try confirm.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
             }
         }
     }

@@ -63,25 +63,31 @@ public struct SyncEngine {
         var report = Report()
         // A failed push never stops the pull (SPEC §9): this laptop still receives everyone else's words, and the
         // push error is reported once the pull is done.
-        var pushFailure: SyncError?
-        do {
-            try push(into: &report, progress: progress)
-        } catch let error as SyncError where error.code != .unauthorized {
-            pushFailure = error
+        var pushFailure = try attemptPush(&report, progress: progress)
+        let diverged = try pull(into: &report, progress: progress)
+        if diverged {
+            // The server's log is not the one this laptop read (SPEC §9.1): read again from where both agree.
+            try reread(&report, progress: progress)
         }
-        let lost = try pull(into: &report, progress: progress)
+        // A pull has now read the log to its end after every push so far: each change a push acknowledged must have
+        // been in it. One that was not was lost by the server after it answered (a restore before this laptop read
+        // it back).
+        let unconfirmed = try journal.requeueUnconfirmed()
+        if unconfirmed > 0 {
+            report.serverLostData = true
+            report.resent += unconfirmed
+        }
+        if diverged || unconfirmed > 0 {
+            // Send what the server lacks.
+            pushFailure = try attemptPush(&report, progress: progress)
+        }
         if let fork = try journal.resolveFork(otherIsAccepted: true) {
             // The server holds another copy's changes under this journal's id: this one moved to a new id, so its
             // own changes can be sent now (and a push refused for the collision is no longer a failure).
             report.fork = fork
             let former = fork.formerDeviceID.rawValue + "."
             report.differing.removeAll { $0.hasPrefix(former) }
-            pushFailure = nil
-            do {
-                try push(into: &report, progress: progress)
-            } catch let error as SyncError where error.code != .unauthorized {
-                pushFailure = error
-            }
+            pushFailure = try attemptPush(&report, progress: progress)
         }
         if let pushFailure {
             report.conflicts = try journal.conflicts().count
@@ -90,12 +96,47 @@ public struct SyncEngine {
                 pushFailure.message.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
                     + " (sending failed; receiving went ahead: \(report.pulled) new changes pulled)")
         }
-        if lost {
-            try heal(&report, progress: progress)
-        }
         report.conflicts = try journal.conflicts().count
         try journal.updateSyncState(["lastSync": ISOTimestamp.format(Int64(Date().timeIntervalSince1970 * 1000))])
         return report
+    }
+
+    /// Pushes, returning a failure instead of throwing it (except a refused token, which ends the sync).
+    func attemptPush(_ report: inout Report, progress: (Progress) -> Void) throws -> SyncError? {
+        do {
+            try push(into: &report, progress: progress)
+            return nil
+        } catch let error as SyncError where error.code != .unauthorized {
+            return error
+        }
+    }
+
+    /// The server's log is not the one this laptop read (SPEC §9.1): mark unpushed exactly the changes it lacks,
+    /// find the last checkpoint where both logs agree, and read again from there. The caller pushes afterwards.
+    func reread(_ report: inout Report, progress: (Progress) -> Void) throws {
+        report.serverLostData = true
+        var agreed: (position: Int64, chain: String?) = (0, nil)
+        if let held = try? transport.held(token: link.token) {
+            report.resent = try journal.markUnpushed(notHeldIn: held.ranges.map { ($0.device, $0.first, $0.last) })
+            agreed = try agreement()
+        } else {
+            // A server without `GET /v1/changes/held` (or no answer): send everything and read everything again (the
+            // whole log confirms what the server already had).
+            try journal.markAllUnpushed()
+            report.resent = try journal.unpushedCount()
+        }
+        try journal.rewindCursor(to: agreed.position, chain: agreed.chain)
+        report.rereadFrom = String(agreed.position)
+        if try pull(into: &report, progress: progress) {
+            throw SyncError(
+                .untrusted,
+                "the server's log changed again while this laptop was reading it; nothing was lost, run `ally sync` again"
+            )
+        }
+        try journal.updateSyncState([
+            "serverRestored": ISOTimestamp.format(Int64(Date().timeIntervalSince1970 * 1000)),
+            "serverRestoredResent": String(report.resent),
+        ])
     }
 
     /// The server's limits, or the protocol's defaults if it does not say.
@@ -166,33 +207,6 @@ public struct SyncEngine {
         try journal.markPushed(pending.map(\.rowID))
         report.pushed += result.accepted
         report.alreadyOnServer += result.duplicates
-    }
-
-    /// The server's log is not the one this laptop read (SPEC §9.1): push again exactly the changes it lacks, find
-    /// the last checkpoint where both logs agree, and read again from there.
-    func heal(_ report: inout Report, progress: (Progress) -> Void) throws {
-        report.serverLostData = true
-        if let held = try? transport.held(token: link.token) {
-            report.resent = try journal.markUnpushed(notHeldIn: held.ranges.map { ($0.device, $0.first, $0.last) })
-        } else {
-            // A server without `GET /v1/changes/held`: send everything; it keeps one copy of each.
-            try journal.markAllUnpushed()
-            report.resent = try journal.unpushedCount()
-        }
-        let agreed = try agreement()
-        try journal.rewindCursor(to: agreed.position, chain: agreed.chain)
-        report.rereadFrom = String(agreed.position)
-        try push(into: &report, progress: progress)
-        if try pull(into: &report, progress: progress) {
-            throw SyncError(
-                .untrusted,
-                "the server's log changed again while this laptop was reading it; nothing was lost, run `ally sync` again"
-            )
-        }
-        try journal.updateSyncState([
-            "serverRestored": ISOTimestamp.format(Int64(Date().timeIntervalSince1970 * 1000)),
-            "serverRestoredResent": String(report.resent),
-        ])
     }
 
     /// The newest checkpoint at which the server's chain is still the one this laptop stored (a binary search,

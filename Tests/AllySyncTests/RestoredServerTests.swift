@@ -175,4 +175,100 @@ import Testing
         let agreed = try a.snapshot()
         #expect(try b.snapshot() == agreed && (try c.snapshot()) == agreed)
     }
+
+    /// Found by the simulation (seed 4764454224672914139): a journal restored from a backup whose push is refused
+    /// (409: the server holds the other copy's change) while the server's log has also changed under its cursor
+    /// (a server restore). The push failure was thrown before the re-read, so every later sync failed the same way.
+    @Test func aRefusedPushDoesNotStopTheRereadAfterARestore() throws {
+        let database = folder.file("server.sqlite")
+        var server = try ServerProcess(database: database, arguments: ["--open-registration"])
+        let (a, b) = (SyncLaptop(folder, "a"), SyncLaptop(folder, "b"))
+        var written: Set<String> = []
+        for index in 0..<3 { written.insert(a.ok("new", "reflection", "first \(index)")) }
+        a.ok("account", "register", "--server", server.url, "--username", "twice")
+        b.ok("account", "login", "--server", server.url, "--username", "twice")
+        a.ok("sync")
+        b.ok("sync")
+        try backUp(database, to: folder.file("nightly.sqlite"))
+        written.insert(a.ok("new", "goal", "after the server backup"))
+        a.ok("sync")
+        try backUp(a.path, to: folder.file("a-backup.sqlite"))
+        written.insert(a.ok("new", "goal", "after the laptop backup"))
+        a.ok("sync")
+        b.ok("sync")
+        // The server is restored; B writes and syncs first (it re-sends A's lost changes).
+        try restore(&server, database: database, from: folder.file("nightly.sqlite"))
+        for index in 0..<2 { written.insert(b.ok("new", "mistake", "from B after the restore \(index)")) }
+        b.ok("sync")
+        // A's disk is restored from its backup, and A writes before syncing.
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: a.path + suffix) }
+        try FileManager.default.copyItem(atPath: folder.file("a-backup.sqlite"), toPath: a.path)
+        written.insert(a.ok("new", "action", "from the restored A", "--minutes", "5"))
+        let result = a.run.run(["sync", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        b.ok("sync")
+        a.ok("sync")
+        for laptop in [a, b] {
+            let held = try ids(laptop)
+            let missing = written.filter { id in !held.contains { $0.hasPrefix(id) } }
+            #expect(missing.isEmpty, "\(laptop.path) lacks \(missing)")
+        }
+        #expect(try a.snapshot() == b.snapshot())
+    }
+
+    /// A transport whose pulls fail: the push is acknowledged, then the laptop never reads it back.
+    final class PullFailingTransport: SyncTransport, @unchecked Sendable {
+        let base: HTTPSyncTransport
+        init(base: HTTPSyncTransport) { self.base = base }
+        func info() throws -> Wire.Info { try base.info() }
+        func register(_ request: Wire.Registration) throws -> Wire.Account { try base.register(request) }
+        func prelogin(_ request: Wire.PreloginRequest) throws -> Wire.Prelogin { try base.prelogin(request) }
+        func login(_ request: Wire.LoginRequest) throws -> Wire.Session { try base.login(request) }
+        func changePassphrase(_ request: Wire.PassphraseChange, token: String) throws {
+            try base.changePassphrase(request, token: token)
+        }
+        func recoveryKey(_ request: Wire.RecoveryRequest) throws -> Wire.RecoveryKeyCopy { try base.recoveryKey(request) }
+        func resetPassphrase(_ request: Wire.RecoveryReset) throws { try base.resetPassphrase(request) }
+        func devices(token: String) throws -> Wire.Devices { try base.devices(token: token) }
+        func held(token: String) throws -> Wire.Held { try base.held(token: token) }
+        func revoke(deviceID: String, token: String) throws { try base.revoke(deviceID: deviceID, token: token) }
+        func rename(deviceID: String, name: String, token: String) throws {
+            try base.rename(deviceID: deviceID, name: name, token: token)
+        }
+        func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult { try base.push(request, token: token) }
+        func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page {
+            throw SyncError(.unreachable, "the connection dropped")
+        }
+    }
+
+    /// Found by the simulation (seed 5941090170122962257): a push acknowledged but never read back (the pull that
+    /// followed failed), then the server restored to before it. The log up to the laptop's cursor was unchanged, so
+    /// the chain agreed, and the acknowledged changes were never sent again: lost for every other laptop.
+    @Test func anAcknowledgedPushLostBeforeItWasReadBackIsSentAgain() throws {
+        let database = folder.file("server.sqlite")
+        var server = try ServerProcess(database: database, arguments: ["--open-registration"])
+        let a = SyncLaptop(folder, "a")
+        var written: Set<String> = [a.ok("new", "reflection", "before the backup")]
+        a.ok("account", "register", "--server", server.url, "--username", "unread")
+        a.ok("sync")
+        try backUp(database, to: folder.file("nightly.sqlite"))
+        for index in 0..<3 { written.insert(a.ok("new", "goal", "pushed but never read back \(index)")) }
+        let journal = try Journal.open(at: a.path)
+        let link = try #require(try AccountLink.load(from: journal))
+        let engine = SyncEngine(
+            journal: journal, transport: PullFailingTransport(base: try HTTPSyncTransport(server: server.url)), link: link)
+        #expect(throws: SyncError.self) { try engine.sync() }
+        #expect(try journal.unpushedCount() == 0, "the push was acknowledged")
+        try restore(&server, database: database, from: folder.file("nightly.sqlite"))
+        let healed = a.run.run(["sync", "--json"])
+        #expect(healed.status == 0, "\(healed.stderr)")
+        #expect(try decodeObject(healed.stdout)["resent"] as? Int ?? 0 > 0)
+        let c = SyncLaptop(folder, "c")
+        c.ok("account", "login", "--server", server.url, "--username", "unread")
+        c.ok("sync")
+        let held = try ids(c)
+        let missing = written.filter { id in !held.contains { $0.hasPrefix(id) } }
+        #expect(missing.isEmpty, "the fresh laptop lacks \(missing)")
+    }
 }
+
