@@ -54,14 +54,45 @@ extension Journal {
                 let theirs: String = first["theirs"]
                 guard otherIsAccepted || ours > theirs else { return nil }
                 let divergence: Int64 = first["seq"] - 1
-                return try fork(from: former, after: divergence, in: db)
+                return try fork(from: former, after: divergence, movingWriter: true, in: db)
+            }
+        }
+    }
+
+    /// The same for another journal's changes this one holds in a form the server refused: a forked copy's changes,
+    /// received by bundle before that copy found its fork. The server's copies are the accepted ones; ours move to a
+    /// new id of their own (so their words stay, and may arrive again re-issued by that copy: the merge takes both),
+    /// then the server's copies merge. Only with the server's word (`otherIsAccepted`, a pull). Returns how many
+    /// changes moved.
+    public func resolveRelayedForks() throws -> Int {
+        try Journal.wrap {
+            try database.write { db in
+                let own = try Journal.writer(in: db, or: deviceID)
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT h.device, min(h.seq) AS first FROM held_change h
+                        JOIN change c ON c.device = h.device AND c.seq = h.seq
+                        WHERE h.reason = 'differs' AND h.settled = 0 AND h.device != ? AND c.pushed = 0
+                            AND c.json != h.json
+                        GROUP BY h.device
+                        """, arguments: [own.rawValue])
+                var moved = 0
+                for row in rows {
+                    guard let device = DeviceID(rawValue: row["device"]) else { continue }
+                    let first: Int64 = row["first"]
+                    moved += try fork(from: device, after: first - 1, movingWriter: false, in: db).reissued
+                }
+                return moved
             }
         }
     }
 
     /// Moves this journal's unaccepted changes after `divergence` from `former` to a new id, then merges the other
     /// copy's held changes, in the caller's transaction.
-    private func fork(from former: DeviceID, after divergence: Int64, in db: Database) throws -> Fork {
+    private func fork(from former: DeviceID, after divergence: Int64, movingWriter: Bool, in db: Database) throws
+        -> Fork
+    {
         let rows = try Row.fetchAll(
             db, sql: "SELECT rowid, json FROM change WHERE device = ? AND seq > ? AND pushed = 0 ORDER BY seq",
             arguments: [former.rawValue, divergence])
@@ -79,11 +110,13 @@ extension Journal {
             try ChangeLog.insert(moved, json: try ChangeLog.json(of: moved), in: db)
             touched.insert(change.entryID)
         }
-        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'device'", arguments: [fresh.rawValue])
-        try db.execute(
-            sql:
-                "INSERT INTO meta(key, value) VALUES ('former-device', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            arguments: [former.rawValue])
+        if movingWriter {
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'device'", arguments: [fresh.rawValue])
+            try db.execute(
+                sql:
+                    "INSERT INTO meta(key, value) VALUES ('former-device', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [former.rawValue])
+        }
         for entryID in touched {
             if let entry = try ChangeLog.state(of: entryID, in: db).makeEntry() { try Projection.save(entry, in: db) }
         }

@@ -143,13 +143,15 @@ extension Journal {
         }
         migrator.registerMigration("v7-unconfirmed-pushes") { db in
             // Changes a push acknowledged that no pull has shown in the server's log yet (SPEC §9.1): a complete pull
-            // must show them, so any left after one were lost by the server (restored before this laptop read them
-            // back) and are sent again.
+            // that started after the acknowledgement must show them, so any left after one were lost by the server
+            // (restored before this laptop read them back) and are sent again. `ack` numbers the acknowledgements
+            // (from sync_state 'ackCounter'), so that a pull judges only those made before it started.
             try db.execute(
                 sql: """
                     CREATE TABLE push_unconfirmed (
-                        device TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (device, seq)
+                        device TEXT NOT NULL, seq INTEGER NOT NULL, ack INTEGER NOT NULL, PRIMARY KEY (device, seq)
                     ) WITHOUT ROWID;
+                    CREATE INDEX push_unconfirmed_by_ack ON push_unconfirmed(ack);
                     """)
         }
         return migrator

@@ -62,32 +62,55 @@ extension Journal {
     public func markPushed(_ rowIDs: [Int64]) throws {
         try Journal.wrap {
             try database.write { db in
+                let ack = try Self.nextAck(in: db)
                 let statement = try db.cachedStatement(sql: "UPDATE change SET pushed = 1 WHERE rowid = ?")
                 let unconfirmed = try db.cachedStatement(
-                    sql:
-                        "INSERT OR IGNORE INTO push_unconfirmed(device, seq) SELECT device, seq FROM change WHERE rowid = ?"
-                )
+                    sql: """
+                        INSERT INTO push_unconfirmed(device, seq, ack) SELECT device, seq, ? FROM change WHERE rowid = ?
+                        ON CONFLICT(device, seq) DO UPDATE SET ack = excluded.ack
+                        """)
                 for rowID in rowIDs {
                     try statement.execute(arguments: [rowID])
-                    try unconfirmed.execute(arguments: [rowID])
+                    try unconfirmed.execute(arguments: [ack, rowID])
                 }
             }
         }
     }
 
-    /// After a complete pull: changes a push acknowledged that the pull did not show were lost by the server after
-    /// it acknowledged them (a restore before this laptop read them back, SPEC §9.1). They are marked unpushed, to be
-    /// sent again; returns how many.
-    public func requeueUnconfirmed() throws -> Int {
+    /// The number of the next acknowledgement (a counter kept in sync_state).
+    static func nextAck(in db: Database) throws -> Int64 {
+        let current = try String.fetchOne(db, sql: "SELECT value FROM sync_state WHERE key = 'ackCounter'")
+        let next = (current.flatMap { Int64($0) } ?? 0) + 1
+        try setState(["ackCounter": String(next)], in: db)
+        return next
+    }
+
+    /// The last acknowledgement so far: take it before a pull starts, and give it to `requeueUnconfirmed` after.
+    public func lastAck() throws -> Int64 {
+        try Journal.wrap {
+            try database.read { db in
+                try String.fetchOne(db, sql: "SELECT value FROM sync_state WHERE key = 'ackCounter'").flatMap {
+                    Int64($0)
+                } ?? 0
+            }
+        }
+    }
+
+    /// After a complete pull that started once acknowledgement `ack` had been made: changes acknowledged up to then
+    /// that the pull did not show were lost by the server after it acknowledged them (a restore before this laptop
+    /// read them back, SPEC §9.1). They are marked unpushed, to be sent again; returns how many. Later
+    /// acknowledgements (another `ally sync` on this journal at the same time) are left for a later pull.
+    public func requeueUnconfirmed(upTo ack: Int64) throws -> Int {
         try Journal.wrap {
             try database.write { db in
                 try db.execute(
                     sql: """
                         UPDATE change SET pushed = 0 WHERE pushed = 1 AND EXISTS (
-                            SELECT 1 FROM push_unconfirmed u WHERE u.device = change.device AND u.seq = change.seq)
-                        """)
+                            SELECT 1 FROM push_unconfirmed u
+                            WHERE u.device = change.device AND u.seq = change.seq AND u.ack <= ?)
+                        """, arguments: [ack])
                 let requeued = db.changesCount
-                try db.execute(sql: "DELETE FROM push_unconfirmed")
+                try db.execute(sql: "DELETE FROM push_unconfirmed WHERE ack <= ?", arguments: [ack])
                 return requeued
             }
         }

@@ -64,6 +64,8 @@ public struct SyncEngine {
         // A failed push never stops the pull (SPEC §9): this laptop still receives everyone else's words, and the
         // push error is reported once the pull is done.
         var pushFailure = try attemptPush(&report, progress: progress)
+        // Acknowledgements up to here must show in the pull that follows (another process's later ones need not).
+        let acknowledged = try journal.lastAck()
         let diverged = try pull(into: &report, progress: progress)
         if diverged {
             // The server's log is not the one this laptop read (SPEC §9.1): read again from where both agree.
@@ -72,13 +74,18 @@ public struct SyncEngine {
         // A pull has now read the log to its end after every push so far: each change a push acknowledged must have
         // been in it. One that was not was lost by the server after it answered (a restore before this laptop read
         // it back).
-        let unconfirmed = try journal.requeueUnconfirmed()
+        let unconfirmed = try journal.requeueUnconfirmed(upTo: acknowledged)
         if unconfirmed > 0 {
             report.serverLostData = true
             report.resent += unconfirmed
         }
         if diverged || unconfirmed > 0 {
             // Send what the server lacks.
+            pushFailure = try attemptPush(&report, progress: progress)
+        }
+        if try journal.resolveRelayedForks() > 0 {
+            // Another journal's changes received by bundle in a form the server refused: they moved to an id of their
+            // own (SPEC §2.2), so they can be sent now.
             pushFailure = try attemptPush(&report, progress: progress)
         }
         if let fork = try journal.resolveFork(otherIsAccepted: true) {

@@ -121,4 +121,34 @@ import Testing
         let tags = try decodeObject(a.ok("show", shared, "--json"))["tags"] as? [String] ?? []
         #expect(Set(tags) == ["original", "copy"])
     }
+
+    /// Found by the simulation's soak (seeds 2786520401018109170, 8063368687342003614): a restored laptop's new
+    /// changes reached a third laptop by bundle before the restored one synced. The third laptop then held, under the
+    /// restored laptop's id, changes the server had in other forms, and every one of its syncs failed with 409.
+    @Test func aRestoredLaptopsChangesRelayedByBundleDoNotStopTheRelay() throws {
+        let server = try ServerProcess(database: folder.file("server.sqlite"), arguments: ["--open-registration"])
+        let (a, b) = (SyncLaptop(folder, "a"), SyncLaptop(folder, "b"))
+        var written: Set<String> = [a.ok("new", "reflection", "before the backup")]
+        a.ok("account", "register", "--server", server.url, "--username", "relay")
+        b.ok("account", "login", "--server", server.url, "--username", "relay")
+        a.ok("sync")
+        b.ok("sync")
+        try copyJournal(a.path, to: folder.file("a-backup.sqlite"))
+        written.insert(a.ok("new", "goal", "after the backup, synced"))
+        a.ok("sync")
+        // A is restored, writes, and hands B a bundle before syncing.
+        try copyJournal(folder.file("a-backup.sqlite"), to: a.path)
+        written.insert(a.ok("new", "mistake", "after the restore, by bundle"))
+        let bundle = folder.file("a.bundle")
+        a.ok("bundle", "export", bundle)
+        b.ok("bundle", "import", bundle)
+        let relayed = b.run.run(["sync"])
+        #expect(relayed.status == 0, "\(relayed.stderr)")
+        a.ok("sync")
+        b.ok("sync")
+        a.ok("sync")
+        for laptop in [a, b] { try expectNothingMissing(written, on: laptop, laptop.path) }
+        #expect(try a.snapshot() == b.snapshot())
+    }
 }
+
