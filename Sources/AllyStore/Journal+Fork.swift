@@ -31,7 +31,8 @@ extension Journal {
     }
 
     /// Resolves a fork if one is known: another copy's change under this journal's own id is held aside (it
-    /// differs from this journal's change with that id), and this journal's change was never accepted by a server.
+    /// differs from this journal's change with that id), and this journal's change was never accepted by a server
+    /// (or, with `otherIsAccepted`, the other copy came in a pull after the server was restored from a backup).
     /// `otherIsAccepted` says the other copy came from the server (a pull), which settles which copy moves; from a
     /// bundle, the copy whose first differing change has the greater canonical JSON moves, so that of two copies
     /// exchanging bundles exactly one does. Returns nil when there is nothing to resolve.
@@ -45,10 +46,10 @@ extension Journal {
                         sql: """
                             SELECT h.seq, h.json AS theirs, c.json AS ours FROM held_change h
                             JOIN change c ON c.device = h.device AND c.seq = h.seq
-                            WHERE h.reason = 'differs' AND h.settled = 0 AND h.device = ? AND c.pushed = 0
-                                AND c.json != h.json
+                            WHERE h.reason = 'differs' AND h.settled = 0 AND h.device = ? AND c.json != h.json
+                                AND (c.pushed = 0 OR (? AND h.from_server = 1))
                             ORDER BY h.seq LIMIT 1
-                            """, arguments: [former.rawValue])
+                            """, arguments: [former.rawValue, otherIsAccepted])
                 else { return nil }
                 let ours: String = first["ours"]
                 let theirs: String = first["theirs"]
@@ -73,8 +74,8 @@ extension Journal {
                     sql: """
                         SELECT h.device, min(h.seq) AS first FROM held_change h
                         JOIN change c ON c.device = h.device AND c.seq = h.seq
-                        WHERE h.reason = 'differs' AND h.settled = 0 AND h.device != ? AND c.pushed = 0
-                            AND c.json != h.json
+                        WHERE h.reason = 'differs' AND h.settled = 0 AND h.device != ? AND c.json != h.json
+                            AND (c.pushed = 0 OR h.from_server = 1)
                         GROUP BY h.device
                         """, arguments: [own.rawValue])
                 var moved = 0
@@ -93,11 +94,19 @@ extension Journal {
     private func fork(from former: DeviceID, after divergence: Int64, movingWriter: Bool, in db: Database) throws
         -> Fork
     {
+        // Ours: never accepted by a server, or accepted once but now differing from the server's copy (a server
+        // restored from a backup took the other copy's change under the same id).
         let rows = try Row.fetchAll(
-            db, sql: "SELECT rowid, json FROM change WHERE device = ? AND seq > ? AND pushed = 0 ORDER BY seq",
+            db,
+            sql: """
+                SELECT rowid, json FROM change WHERE device = ? AND seq > ? AND (pushed = 0 OR EXISTS (
+                    SELECT 1 FROM held_change h WHERE h.device = change.device AND h.seq = change.seq
+                        AND h.reason = 'differs' AND h.settled = 0 AND h.from_server = 1 AND h.json != change.json))
+                ORDER BY seq
+                """,
             arguments: [former.rawValue, divergence])
         let ours = try rows.map { try ChangeLog.decode($0["json"]) }
-        let fresh = DeviceID.random()
+        let fresh = rows.first.map { Self.forkID(former: former, firstMoved: $0["json"]) } ?? DeviceID.random()
         var renamed: [ChangeID: ChangeID] = [:]
         for (index, change) in ours.enumerated() {
             renamed[change.id] = ChangeID(deviceID: fresh, seq: Int64(index + 1))
@@ -107,8 +116,11 @@ extension Journal {
         var touched = Set<EntryID>()
         for change in ours {
             let moved = Self.reissue(change, renamed: renamed, former: former, divergence: divergence)
-            try ChangeLog.insert(moved, json: try ChangeLog.json(of: moved), in: db)
+            let json = try ChangeLog.json(of: moved)
             touched.insert(change.entryID)
+            // Another laptop holding the same copy moved it the same way, and its moved changes may be here already.
+            guard try ChangeLog.storedJSON(of: moved.id, in: db) == nil else { continue }
+            try ChangeLog.insert(moved, json: json, in: db)
         }
         if movingWriter {
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'device'", arguments: [fresh.rawValue])
@@ -125,6 +137,7 @@ extension Journal {
             db,
             sql: """
                 SELECT rowid, json FROM held_change WHERE reason = 'differs' AND settled = 0 AND device = ? AND seq > ?
+                ORDER BY from_server
                 """, arguments: [former.rawValue, divergence])
         var unique: [ChangeID: (change: Change, json: String)] = [:]
         for row in held {
@@ -135,6 +148,19 @@ extension Journal {
         }
         let outcome = try merge(unique, in: db)
         return Fork(formerDeviceID: former, newDeviceID: fresh, reissued: ours.count, merged: outcome.inserted)
+    }
+
+    /// The id a copy's changes move to: derived from the first of them, so that every laptop holding the same copy
+    /// (relayed by bundle or pulled before a server restore) moves it to the same id, and the copies merge as one
+    /// instead of arriving twice. FNV-1a (64 bits): the laptops of one journal are not adversaries to one another.
+    static func forkID(former: DeviceID, firstMoved json: String) -> DeviceID {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "ally-fork\n\(former.rawValue)\n\(json)".utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return DeviceID(rawValue: String(repeating: "0", count: 16 - hex.count) + hex) ?? DeviceID.random()
     }
 
     /// `change` under its new id, with references to the other renumbered changes renamed the same way. A trash's

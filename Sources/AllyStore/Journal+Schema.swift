@@ -154,6 +154,14 @@ extension Journal {
                     CREATE INDEX push_unconfirmed_by_ack ON push_unconfirmed(ack);
                     """)
         }
+        migrator.registerMigration("v8-held-from-server") { db in
+            // A held `differs` copy that came in a pull is the server's (SPEC §2.2): after a server restore, a copy
+            // this laptop once pulled (and so counts as pushed) can lose to another the restored server accepted.
+            try db.execute(
+                sql: """
+                    ALTER TABLE held_change ADD COLUMN from_server INTEGER NOT NULL DEFAULT 0 CHECK (from_server IN (0, 1));
+                    """)
+        }
         return migrator
     }()
 

@@ -154,10 +154,17 @@ extension Journal {
                     DELETE FROM push_unconfirmed WHERE device = ?1 AND seq = ?2
                         AND EXISTS (SELECT 1 FROM change WHERE device = ?1 AND seq = ?2 AND json = ?3)
                     """)
+            // A copy held aside because it differs from this journal's is the server's (SPEC §2.2).
+            let server = try db.cachedStatement(
+                sql: """
+                    UPDATE held_change SET from_server = 1
+                    WHERE device = ? AND seq = ? AND json = ? AND reason = 'differs' AND from_server = 0
+                    """)
             for (index, change) in changes.enumerated() {
                 let json = try canonical?[index] ?? ChangeLog.json(of: change)
                 try mark.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
                 try confirm.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
+                try server.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
             }
         }
     }

@@ -227,7 +227,9 @@ import Testing
         func changePassphrase(_ request: Wire.PassphraseChange, token: String) throws {
             try base.changePassphrase(request, token: token)
         }
-        func recoveryKey(_ request: Wire.RecoveryRequest) throws -> Wire.RecoveryKeyCopy { try base.recoveryKey(request) }
+        func recoveryKey(_ request: Wire.RecoveryRequest) throws -> Wire.RecoveryKeyCopy {
+            try base.recoveryKey(request)
+        }
         func resetPassphrase(_ request: Wire.RecoveryReset) throws { try base.resetPassphrase(request) }
         func devices(token: String) throws -> Wire.Devices { try base.devices(token: token) }
         func held(token: String) throws -> Wire.Held { try base.held(token: token) }
@@ -235,7 +237,9 @@ import Testing
         func rename(deviceID: String, name: String, token: String) throws {
             try base.rename(deviceID: deviceID, name: name, token: token)
         }
-        func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult { try base.push(request, token: token) }
+        func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult {
+            try base.push(request, token: token)
+        }
         func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page {
             throw SyncError(.unreachable, "the connection dropped")
         }
@@ -256,7 +260,8 @@ import Testing
         let journal = try Journal.open(at: a.path)
         let link = try #require(try AccountLink.load(from: journal))
         let engine = SyncEngine(
-            journal: journal, transport: PullFailingTransport(base: try HTTPSyncTransport(server: server.url)), link: link)
+            journal: journal, transport: PullFailingTransport(base: try HTTPSyncTransport(server: server.url)),
+            link: link)
         #expect(throws: SyncError.self) { try engine.sync() }
         #expect(try journal.unpushedCount() == 0, "the push was acknowledged")
         try restore(&server, database: database, from: folder.file("nightly.sqlite"))
@@ -270,5 +275,41 @@ import Testing
         let missing = written.filter { id in !held.contains { $0.hasPrefix(id) } }
         #expect(missing.isEmpty, "the fresh laptop lacks \(missing)")
     }
-}
+    /// A server restore and a laptop restore together (found by the simulation): A writes after both backups and
+    /// syncs, and B pulls it. Then the server and A are both restored; A writes again under the same change ids and
+    /// syncs first, so the restored server takes A's new copies. B's copies (pulled, so counted as pushed) now
+    /// differ from the server's: B moves them to an id of their own (SPEC §2.2) and every laptop ends with both.
+    @Test func aCopyPulledBeforeBothRestoresIsKeptBesideTheOneTheRestoredServerTook() throws {
+        let database = folder.file("server.sqlite")
+        var server = try ServerProcess(database: database, arguments: ["--open-registration"])
+        let (a, b) = (SyncLaptop(folder, "a"), SyncLaptop(folder, "b"))
+        var written: Set<String> = [a.ok("new", "reflection", "before the backups")]
+        a.ok("account", "register", "--server", server.url, "--username", "both-restored")
+        b.ok("account", "login", "--server", server.url, "--username", "both-restored")
+        a.ok("sync")
+        b.ok("sync")
+        try backUp(database, to: folder.file("nightly.sqlite"))
+        try backUp(a.path, to: folder.file("a-backup.sqlite"))
 
+        written.insert(a.ok("new", "goal", "after the backups: only B keeps it"))
+        a.ok("sync")
+        b.ok("sync")
+
+        try restore(&server, database: database, from: folder.file("nightly.sqlite"))
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: a.path + suffix) }
+        try FileManager.default.copyItem(atPath: folder.file("a-backup.sqlite"), toPath: a.path)
+        written.insert(a.ok("new", "mistake", "after both restores, under the same change ids"))
+        a.ok("sync")
+        let bSync = b.run.run(["sync", "--json"])
+        #expect(bSync.status == 0, "\(bSync.stderr)")
+        a.ok("sync")
+        b.ok("sync")
+        for laptop in [a, b] {
+            let held = try ids(laptop)
+            let missing = written.filter { id in !held.contains { $0.hasPrefix(id) } }
+            #expect(missing.isEmpty, "\(laptop.path) lacks \(missing.sorted())")
+            #expect(!laptop.ok("check").contains("held"), "nothing may stay held aside on \(laptop.path)")
+        }
+        #expect(try a.snapshot() == b.snapshot())
+    }
+}
