@@ -346,13 +346,17 @@ public final class PostgresServerStore: ServerStore {
             var plan = PushPlan()
             for item in items {
                 var stored: Data?
-                for try await envelope in try await connection.query(
-                    "SELECT envelope FROM changes WHERE user_id = \(userID) AND device = \(item.device) AND seq = \(item.seq)",
+                var previousStored = false
+                for try await (seq, envelope) in try await connection.query(
+                    """
+                    SELECT seq, envelope FROM changes
+                    WHERE user_id = \(userID) AND device = \(item.device) AND seq IN (\(item.seq - 1), \(item.seq))
+                    """,
                     logger: logger
-                ).decode(Data.self) {
-                    stored = envelope
+                ).decode((Int64, Data).self) {
+                    if seq == item.seq { stored = envelope } else { previousStored = true }
                 }
-                try plan.add(item, stored: stored)
+                try plan.add(item, stored: stored, previousStored: previousStored)
             }
             let fresh = plan.fresh
             let duplicates = plan.duplicates

@@ -10,9 +10,20 @@ struct PushPlan {
     private(set) var duplicates = 0
     private var seen: [String: Data] = [:]
 
-    /// Considers the next pushed change, given the envelope the store holds under its id, if any.
-    mutating func add(_ item: Wire.Item, stored: Data?) throws {
+    /// Considers the next pushed change, given the envelope the store holds under its id, if any, and whether the
+    /// store holds the device's previous change. A device's changes are held as a prefix, here as on every laptop
+    /// (SPEC §9): a change whose predecessor is neither stored nor earlier in the push is refused, so that a server
+    /// restored from a backup never keeps a later change whose earlier ones it lost (every laptop would hold it
+    /// aside for ever, waiting for them); the laptop re-sends the earlier ones once it has read the log again.
+    mutating func add(_ item: Wire.Item, stored: Data?, previousStored: Bool) throws {
         let key = "\(item.device).\(item.seq)"
+        if stored == nil, seen[key] == nil, item.seq > 1, !previousStored, seen["\(item.device).\(item.seq - 1)"] == nil
+        {
+            throw ServerError(
+                .conflict,
+                "change \(item.device.prefix(8)).\(item.seq) follows a gap: this server lacks "
+                    + "\(item.device.prefix(8)).\(item.seq - 1); nothing was stored")
+        }
         if let earlier = seen[key] ?? stored {
             guard earlier == item.envelope else {
                 throw ServerError(

@@ -267,9 +267,14 @@ public final class SQLiteServerStore: ServerStore {
     static func store(_ items: [Wire.Item], userID: String, in db: Database) throws -> Wire.PushResult {
         var plan = PushPlan()
         let lookup = try db.cachedStatement(
-            sql: "SELECT envelope FROM changes WHERE user_id = ? AND device = ? AND seq = ?")
+            sql: "SELECT seq, envelope FROM changes WHERE user_id = ? AND device = ? AND seq IN (?, ?)")
         for item in items {
-            try plan.add(item, stored: try Data.fetchOne(lookup, arguments: [userID, item.device, item.seq]))
+            var stored: Data?
+            var previousStored = false
+            for row in try Row.fetchAll(lookup, arguments: [userID, item.device, item.seq - 1, item.seq]) {
+                if row["seq"] as Int64 == item.seq { stored = row["envelope"] } else { previousStored = true }
+            }
+            try plan.add(item, stored: stored, previousStored: previousStored)
         }
         let fresh = plan.fresh
         guard !fresh.isEmpty else { return Wire.PushResult(accepted: 0, duplicates: plan.duplicates) }

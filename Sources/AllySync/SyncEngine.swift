@@ -205,6 +205,11 @@ public struct SyncEngine {
         let result: Wire.PushResult
         do {
             result = try transport.push(Wire.Push(changes: pending.map(\.item)), token: link.token)
+        } catch let error as SyncError where error.code == .conflict && error.message.contains("follows a gap") {
+            throw SyncError(
+                .conflict,
+                "the server lacks earlier changes of a laptop (\(error.message)); was it restored from a backup? "
+                    + "This laptop sends them again once it has read the server's log; run `ally sync` again")
         } catch let error as SyncError where error.code == .conflict {
             throw SyncError(
                 .conflict,

@@ -112,7 +112,7 @@ import Testing
         let app = Application(router: ServerApp.makeRouter(service: fixture.service))
         try await app.test(.router) { client in
             let alice: HTTPFields = [.authorization: "Bearer \(fixture.aliceToken)", .contentType: "application/json"]
-            let item = Wire.Item(device: fixture.aliceDevice, seq: 9, envelope: envelope())
+            let item = Wire.Item(device: fixture.aliceDevice, seq: 1, envelope: envelope())
             for expected in [Wire.PushResult(accepted: 1, duplicates: 0), Wire.PushResult(accepted: 0, duplicates: 1)] {
                 let result = try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: try json(Wire.Push(changes: [item]))) { response in
                     try JSONDecoder().decode(Wire.PushResult.self, from: Data(buffer: response.body))
@@ -125,7 +125,7 @@ import Testing
                 #expect($0.status == .conflict)
             }
             var huge = item
-            huge.seq = 10
+            huge.seq = 2
             huge.envelope = envelope(100 << 10)
             try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: try json(Wire.Push(changes: [huge]))) {
                 #expect($0.status == .contentTooLarge)
@@ -139,14 +139,16 @@ import Testing
                     #expect($0.status == .badRequest, "seq \(seq)")
                 }
             }
+            // The largest seq passes the range check; without its predecessor it follows a gap (SPEC §9): 409.
             var largest = item
             largest.seq = SyncService.maxSeq
             try await client.execute(uri: "/v1/changes", method: .post, headers: alice, body: try json(Wire.Push(changes: [largest]))) {
-                #expect($0.status == .ok)
+                #expect($0.status == .conflict)
+                #expect(String(buffer: $0.body).contains("follows a gap"))
             }
             try await client.execute(uri: "/v1/changes?after=0", method: .get, headers: alice) { response in
                 let page = try JSONDecoder().decode(Wire.Page.self, from: Data(buffer: response.body))
-                #expect(page.changes.map(\.seq) == [9, SyncService.maxSeq])
+                #expect(page.changes.map(\.seq) == [1])
             }
             try await client.execute(uri: "/v1/changes?limit=0", method: .get, headers: alice) { #expect($0.status == .badRequest) }
             try await client.execute(uri: "/v1/changes?after=-4", method: .get, headers: alice) { #expect($0.status == .badRequest) }
@@ -317,11 +319,11 @@ import Testing
             try await client.execute(
                 uri: "/v1/changes", method: .post,
                 headers: [.authorization: "Bearer \(fixture.aliceToken)", .contentType: "application/json"],
-                body: ByteBuffer(string: #"{"changes":[{"device":"\#(device)","seq":1000,"envelope":"\#(envelope)"}]}"#)
+                body: ByteBuffer(string: #"{"changes":[{"device":"\#(device)","seq":1,"envelope":"\#(envelope)"}]}"#)
             ) { #expect($0.status == .ok) }
         }
         let page = try await fixture.service.store.pull(userID: try #require(try await fixture.service.store.user(named: "alice")).id, after: 0, limit: 10, maxBytes: 1 << 20)
-        #expect(page.changes.map(\.seq) == [1000])
+        #expect(page.changes.map(\.seq) == [1])
     }
 }
 

@@ -189,7 +189,7 @@ import Testing
 
     /// Issue 7 §1: the chain at a position commits to every change up to it, so a log restored from a backup and
     /// written again differs from the one a laptop read at the first position that changed, and only from there.
-    @Test("The log chain follows the log, and held runs name what the server has", arguments: Backends.all)
+    @Test("The log chain follows the log, held runs name what the server has, and gaps are refused", arguments: Backends.all)
     func logChainAndHeldRuns(backend: String) async throws {
         let store = try await Backends.store(backend, folder: folder)
         let user = makeUser(unique("fay"))
@@ -197,7 +197,7 @@ import Testing
         try await store.createUser(user, inviteHash: nil)
         try await store.createUser(other, inviteHash: nil)
         let (a, b) = (freshDevice(), freshDevice())
-        let first = [1, 2, 3, 5, 6].map { Wire.Item(device: a, seq: Int64($0), envelope: envelope()) }
+        let first = [1, 2, 3, 4].map { Wire.Item(device: a, seq: Int64($0), envelope: envelope()) }
         let second = [1, 2].map { Wire.Item(device: b, seq: Int64($0), envelope: envelope()) }
         _ = try await store.push(userID: user.id, items: first)
         _ = try await store.push(userID: user.id, items: second)
@@ -206,21 +206,29 @@ import Testing
             expected.append(
                 LogChain.next(expected.last ?? Data(), device: item.device, seq: item.seq, envelope: item.envelope))
         }
-        for after in 0...7 {
+        for after in 0...6 {
             let page = try await store.pull(userID: user.id, after: Int64(after), limit: 3, maxBytes: 1 << 20)
             #expect(page.afterChain == expected[after], "after \(after)")
             #expect(page.changes.map(\.chain) == Array(expected[(after + 1)...].prefix(3)), "after \(after)")
         }
-        #expect(try await store.pull(userID: user.id, after: 8, limit: 3, maxBytes: 1 << 20).afterChain == nil)
+        #expect(try await store.pull(userID: user.id, after: 7, limit: 3, maxBytes: 1 << 20).afterChain == nil)
         // The same bytes in another order make another chain; another user's log has its own.
-        _ = try await store.push(userID: other.id, items: [first[1], first[0]])
+        _ = try await store.push(userID: other.id, items: [second[0], first[0]])
         let theirs = try await store.pull(userID: other.id, after: 0, limit: 5, maxBytes: 1 << 20).changes.map(\.chain)
         #expect(theirs.count == 2 && theirs[0] != expected[1] && theirs[1] != expected[2])
 
+        // A change whose predecessor the server lacks is refused, whole push and all (SPEC §9): a restored server
+        // never keeps a later change without its earlier ones (found by the soak, seed 5302097108435753572).
+        let afterGap = [Wire.Item(device: b, seq: 3, envelope: envelope()), Wire.Item(device: a, seq: 6, envelope: envelope())]
+        await #expect(throws: ServerError.self) { try await store.push(userID: user.id, items: afterGap) }
+        let reversed = [Wire.Item(device: b, seq: 4, envelope: envelope()), Wire.Item(device: b, seq: 3, envelope: envelope())]
+        await #expect(throws: ServerError.self) { try await store.push(userID: user.id, items: reversed) }
+        #expect(try await store.latestPosition(userID: user.id) == 6)
+        #expect(try await store.push(userID: user.id, items: reversed.reversed()).accepted == 2)
+
         let held = try await store.held(userID: user.id)
         let want = [
-            Wire.HeldRange(device: a, first: 1, last: 3), Wire.HeldRange(device: a, first: 5, last: 6),
-            Wire.HeldRange(device: b, first: 1, last: 2),
+            Wire.HeldRange(device: a, first: 1, last: 4), Wire.HeldRange(device: b, first: 1, last: 4),
         ].sorted { ($0.device, $0.first) < ($1.device, $1.first) }
         #expect(held == want)
     }
@@ -229,7 +237,8 @@ import Testing
     @Test("Upgrading a server database computes the chain of the changes it holds", arguments: Backends.all)
     func upgradeComputesTheChain(backend: String) async throws {
         let user = makeUser(unique("hal"))
-        let items = (1...5).map { Wire.Item(device: freshDevice(), seq: Int64($0), envelope: envelope()) }
+        let device = freshDevice()
+        let items = (1...5).map { Wire.Item(device: device, seq: Int64($0), envelope: envelope()) }
         let store: any ServerStore
         if backend == "sqlite" {
             // A database as the previous release left it: schema v1, with an account and five changes.

@@ -41,8 +41,9 @@ import Testing
             import http.client, json, os, base64
             device = os.urandom(8).hex()
             out = []
-            for seq in (1, 2):
-                if seq == 2: os.remove("\(mountPoint)/filler")
+            for attempt in (1, 2):
+                seq = 1  # the first attempt is refused (disk full), so the retry sends the same change
+                if attempt == 2: os.remove("\(mountPoint)/filler")
                 c = http.client.HTTPConnection(HOST, PORT)
                 body = json.dumps({"changes": [{"device": device, "seq": seq,
                     "envelope": base64.b64encode(bytes([2, 0, 0, 0, 1]) + os.urandom(200000)).decode()}]})

@@ -460,6 +460,19 @@ struct World {
         }
     }
 
+    /// Which copies hold changes of an entry, for a failure's report.
+    func holders(of entry: EntryID) throws -> String {
+        var found: [String] = []
+        for index in laptops.indices {
+            let ids = try journal(index).allChanges().filter { $0.entryID == entry }.map { "\($0.id.short) \($0.operation.name)" }
+            let held = try journal(index).heldChanges().filter { $0.change.entryID == entry }.map { "\($0.change.id.short) \($0.reason)" }
+            found.append("laptop \(index): \(ids) held \(held)")
+        }
+        let server = try everywhere().filter { $0.entryID == entry }.map(\.id.short)
+        found.append("everywhere: \(server)")
+        return found.joined(separator: "; ")
+    }
+
     func checkInvariants() throws {
         for index in laptops.indices {
             do {
@@ -516,7 +529,9 @@ struct World {
             switch record.kind {
             case .create:
                 guard entry != nil else {
-                    throw SimulationFailure(description: "entry created at step \(record.step) on laptop \(record.laptop) is missing")
+                    throw SimulationFailure(
+                        description: "entry \(record.entry.rawValue.prefix(8)) created at step \(record.step) on laptop "
+                            + "\(record.laptop) is missing; its changes: \(try holders(of: record.entry))")
                 }
             case .bodyLine(let line):
                 let later = (bodyEdits[record.entry] ?? []).contains { $0 > record.step }

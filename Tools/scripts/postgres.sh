@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a private PostgreSQL cluster for the tests (Debian's postgresql, run as its own postgres user through
 # pg_ctlcluster) with TLS on, and prints its URL. Idempotent: a running cluster is reused.
-# Usage: postgres.sh start|stop|ca (ca prints the PEM file of the cluster's private certificate authority)
+# Usage: postgres.sh start|stop|restart|ca (ca prints the PEM file of the cluster's private certificate authority)
 # Only the URL goes to stdout: callers capture it with $(...), and pg_ctlcluster likes to chat ("Removed stale pid
 # file." after a reboot), so everything the tools say is sent to stderr.
 set -euo pipefail
@@ -56,8 +56,12 @@ ca)
 stop)
     as_root pg_ctlcluster "$version" "$cluster" stop || true
     ;;
+restart)
+    # A fast restart, as an operator's or a crash's: open connections are cut (Tools/reliability/servercrash.py).
+    as_root pg_ctlcluster "$version" "$cluster" restart -m fast >&2
+    ;;
 *)
-    echo "usage: postgres.sh start|stop|ca" >&2
+    echo "usage: postgres.sh start|stop|restart|ca" >&2
     exit 2
     ;;
 esac
