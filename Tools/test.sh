@@ -32,6 +32,9 @@ if ! grep -q "^✔ Test run with" .build/test-output.txt || grep -q "^✘ Test r
     exit 1
 fi
 
+echo "== reliability: I/O errors, kill -9, power-loss snapshots, server kills, skewed clocks (Tools/reliability)"
+Tools/reliability/run.sh
+
 echo "== the live server against Protocol/openapi.yaml (schemathesis)"
 Tools/scripts/schemathesis.sh
 
