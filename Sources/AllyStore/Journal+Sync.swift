@@ -64,14 +64,18 @@ extension Journal {
             try database.write { db in
                 let ack = try Self.nextAck(in: db)
                 let statement = try db.cachedStatement(sql: "UPDATE change SET pushed = 1 WHERE rowid = ?")
+                // Only changes still unpushed wait for confirmation: one already marked pushed was either seen in a
+                // pull (another `ally sync` of this journal read it back between the server's answer and now) or
+                // acknowledged to another push that keeps its own record.
                 let unconfirmed = try db.cachedStatement(
                     sql: """
-                        INSERT INTO push_unconfirmed(device, seq, ack) SELECT device, seq, ? FROM change WHERE rowid = ?
+                        INSERT INTO push_unconfirmed(device, seq, ack)
+                        SELECT device, seq, ? FROM change WHERE rowid = ? AND pushed = 0
                         ON CONFLICT(device, seq) DO UPDATE SET ack = excluded.ack
                         """)
                 for rowID in rowIDs {
-                    try statement.execute(arguments: [rowID])
                     try unconfirmed.execute(arguments: [ack, rowID])
+                    try statement.execute(arguments: [rowID])
                 }
             }
         }

@@ -155,3 +155,27 @@ extension EntryPatch {
         return patch
     }
 }
+
+/// Issue 11, found by the CI run under load (`BusyJournalTests`): two `ally sync`s of one journal at once. One pushed
+/// a change and, before it recorded the acknowledgement, the other's pull read that change back and moved the
+/// cursor past it; the acknowledgement then waited for a confirmation no later pull could give, and the next sync
+/// took it for a change lost by a server restore ("restored from a backup?", and sent it again).
+@Suite struct ConcurrentSyncAcknowledgementTests {
+    let folder = TemporaryDirectory()
+
+    @Test func anAcknowledgementForAChangeAnotherSyncAlreadyReadBackIsNotTakenForALoss() throws {
+        let journal = try Journal.create(at: folder.file("j.sqlite"))
+        _ = try journal.create(.reflection, patch: .body("pushed by one sync, read back by the other"))
+        let pending = try journal.unpushedChanges(limit: 10)
+        try #require(!pending.isEmpty)
+        // The other sync's pull brings the change back from the server and moves the cursor past it.
+        _ = try journal.applyPulled(pending.map(\.change), cursor: "1")
+        // Only now does the first sync record the server's acknowledgement.
+        try journal.markPushed(pending.map(\.rowID))
+        let acknowledged = try journal.lastAck()
+        // Its pull starts after the cursor and sees nothing: nothing may be judged lost.
+        _ = try journal.applyPulled([], cursor: "1")
+        #expect(try journal.requeueUnconfirmed(upTo: acknowledged) == 0)
+        #expect(try journal.unpushedCount() == 0)
+    }
+}
