@@ -75,6 +75,15 @@ let package = Package(
             dependencies: ["AllyCore", "AllyStore", "AllyTesting"],
             path: "Tools/AllyBench"
         ),
+        // The fuzz targets (Tools/fuzz.sh builds them with -sanitize=fuzzer; built normally they replay inputs).
+        .executableTarget(
+            name: "AllyFuzz",
+            dependencies: [
+                "AllyCore", "AllyStore", "AllyProtocol", "AllyCLI", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tools/AllyFuzz",
+            exclude: ["corpus"]
+        ),
         // AllyCore builds and tests with no other package (DESIGN.md §2), so its tests use only AllyCore.
         .testTarget(name: "AllyCoreTests", dependencies: ["AllyCore"]),
         .testTarget(

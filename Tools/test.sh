@@ -35,6 +35,9 @@ fi
 echo "== reliability: I/O errors, kill -9, power-loss snapshots, server kills, skewed clocks (Tools/reliability)"
 Tools/reliability/run.sh
 
+echo "== fuzzing: each libFuzzer target for 15 s from the committed corpus (Tools/fuzz.sh)"
+Tools/fuzz.sh 15
+
 echo "== the live server against Protocol/openapi.yaml (schemathesis)"
 Tools/scripts/schemathesis.sh
 

@@ -98,6 +98,20 @@ import Testing
         try journal.checkInvariants()
     }
 
+    /// Found by Tools/fuzz.sh (target search): a quote followed by a combining mark is one character that is not
+    /// `"`, so the query builder did not double it, yet FTS5 read it as a quote; and FTS5 stops reading at a NUL.
+    /// Both made plain words an SQL syntax error.
+    @Test func wordsWithQuotesBeforeCombiningMarksOrNULsAreSearchable() throws {
+        let journal = try makeJournal()
+        let entry = try journal.create(.reflection, patch: .body("She said \"\u{301}bravo\" and a b"))
+        for typed in ["\"\u{6DA}", "\"\u{301}bravo", "a\u{0}b", "x\u{0}\u{615}y"] {
+            #expect(throws: Never.self, "\(typed.unicodeScalars.map { String($0.value, radix: 16) })") {
+                try journal.search(typed)
+            }
+        }
+        #expect(try journal.search("a\u{0}b").map(\.id) == [entry.id])
+    }
+
     @Test func aVeryCommonWordRanksItsNewestMatches() throws {
         // Given 30 entries that all mention "rounds", the oldest ones most often
         let journal = try makeJournal()
