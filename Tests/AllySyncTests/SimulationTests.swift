@@ -10,7 +10,8 @@ import Testing
 /// Issue 11 §1, first tier: seeded random histories of 3–5 laptops (real `Journal`s on real SQLite files) syncing
 /// through one real `ally-server`, with faults — requests dropped, answers lost after the server acted, requests
 /// duplicated, the server restored from an earlier snapshot, a laptop restored from an earlier copy of its
-/// journal, clocks skewed and jumping, bundles whole and partial, odd text. After healing, an oracle checks:
+/// journal, clocks skewed and jumping, bundles whole and partial, odd text, conflicts resolved as `ally resolve` does,
+/// laptops joining late. After healing, an oracle checks:
 /// every laptop byte-identical; no acknowledged write lost (created entries, body lines, tags — except what a
 /// restore destroyed on every copy); invariants on every journal. A failure prints its seed; replay with
 /// `ALLY_SEED=<seed> swift test --filter SimulationTests`. `ALLY_SIM_SEEDS=N` runs N seeds (default 200).
@@ -33,12 +34,16 @@ import Testing
         print("SimulationTests: \(seeds.count) seeds from \(seeds[0]) (replay one with ALLY_SEED=<seed>)")
         var operations = 0
         var faults = 0
+        var resolves = 0
+        var joins = 0
         for seed in seeds {
             var world = try World(seed: seed, server: server, database: database, folder: folder)
             do {
                 try world.run()
                 operations += world.operations
                 faults += world.faults
+                resolves += world.events.filter { $0.contains("  resolved ") }.count
+                joins += max(0, world.laptops.count - world.startingLaptops)
             } catch {
                 let trace = world.events.joined(separator: "\n")
                 Issue.record("seed \(seed) failed: \(error)\nreplay: ALLY_SEED=\(seed) swift test --filter SimulationTests\n\(trace)")
@@ -47,6 +52,7 @@ import Testing
             world.cleanUp()
         }
         print("SimulationTests: \(seeds.count) seeds, \(operations) operations, \(faults) faults, all converged")
+        print("SimulationTests: of which \(resolves) conflict resolutions and \(joins) laptops joining late")
     }
 }
 
@@ -150,6 +156,8 @@ struct World {
     var operations = 0
     var faults = 0
     var userID = ""
+    var account: (username: String, authKey: Data) = ("", Data())
+    var startingLaptops = 0
     var journalKey = JournalKey.generate()
 
     init(seed: UInt64, server: ServerProcess, database: String, folder: TemporaryDirectory) throws {
@@ -193,23 +201,38 @@ struct World {
                 ])
         }
         try accounts.close()
-        let count = Int.random(in: 3...5, using: &random)
-        for index in 0..<count {
-            // Clocks up to a day apart.
-            let clock = ManualClock(millis: 1_795_338_000_000 + Int64.random(in: -86_400_000...86_400_000, using: &random))
-            let path = root + "/laptop\(index).sqlite"
-            let journal = try Journal.create(at: path, deviceID: hexID(16).flatMap(DeviceID.init) ?? .random(), clock: { clock.now() })
-            events.append("laptop \(index) is device \(journal.deviceID.short)")
-            let session = try http.login(
-                Wire.LoginRequest(
-                    username: username, authKey: authKey, deviceID: journal.deviceID.rawValue, deviceName: "l\(index)"))
-            try AccountLink(
-                server: server.url, username: username, userID: userID, token: session.token, journalKey: journalKey,
-                allowInsecureHTTP: false
-            ).save(to: journal)
-            laptops.append(
-                Laptop(path: path, clock: clock, transport: FaultyTransport(base: try HTTPSyncTransport(server: server.url, retries: 0))))
-        }
+        account = (username, authKey)
+        startingLaptops = Int.random(in: 3...5, using: &random)
+        for _ in 0..<startingLaptops { try addLaptop() }
+    }
+
+    /// A laptop with an empty journal logs in to the account: at the start, or late (it then pulls the whole
+    /// history, restores and forks included, on its first sync).
+    mutating func addLaptop() throws {
+        let index = laptops.count
+        // Clocks up to a day apart.
+        let clock = ManualClock(millis: 1_795_338_000_000 + Int64.random(in: -86_400_000...86_400_000, using: &random))
+        let path = root + "/laptop\(index).sqlite"
+        let journal = try Journal.create(at: path, deviceID: hexID(16).flatMap(DeviceID.init) ?? .random(), clock: { clock.now() })
+        events.append("laptop \(index) is device \(journal.deviceID.short)")
+        laptops.append(
+            Laptop(path: path, clock: clock, transport: FaultyTransport(base: try HTTPSyncTransport(server: server.url, retries: 0))))
+        try logIn(index)
+    }
+
+    /// `ally account login`: also what the user does when a server restored from a backup taken before this laptop
+    /// logged in no longer knows its token.
+    func logIn(_ index: Int) throws {
+        let journal = try journal(index)
+        let http = try HTTPSyncTransport(server: server.url, retries: 0)
+        let session = try http.login(
+            Wire.LoginRequest(
+                username: account.username, authKey: account.authKey, deviceID: journal.deviceID.rawValue,
+                deviceName: "l\(index)"))
+        try AccountLink(
+            server: server.url, username: account.username, userID: userID, token: session.token, journalKey: journalKey,
+            allowInsecureHTTP: false
+        ).save(to: journal)
     }
 
     func journal(_ index: Int) throws -> Journal {
@@ -246,9 +269,9 @@ struct World {
         laptops[who].clock.advance(by: Int64.random(in: 1...60_000, using: &random))
         let roll = Int.random(in: 0..<100, using: &random)
         let names = [
-            (18, "create"), (40, "edit body"), (50, "tags"), (54, "title"), (58, "trash/restore"), (82, "sync"),
-            (89, "bundle"), (91, "clock jump"), (94, "snapshot server"), (95, "RESTORE SERVER"),
-            (98, "snapshot laptop"), (100, "RESTORE LAPTOP"),
+            (18, "create"), (36, "edit body"), (40, "resolve"), (50, "tags"), (54, "title"), (58, "trash/restore"),
+            (81, "sync"), (82, "join"), (89, "bundle"), (91, "clock jump"), (94, "snapshot server"),
+            (95, "RESTORE SERVER"), (98, "snapshot laptop"), (100, "RESTORE LAPTOP"),
         ]
         events.append("\(step): laptop \(who) \(names.first { roll < $0.0 }?.1 ?? "?")")
         let journal = try journal(who)
@@ -267,8 +290,22 @@ struct World {
             ledger.append(Record(entry: entry.id, kind: .create, laptop: who, step: step))
             ledger.append(Record(entry: entry.id, kind: .bodyLine(line), laptop: who, step: step))
             bodyEdits[entry.id, default: []].append(step)
-        case 18..<40:
-            guard let target, let entry = try journal.entry(target) else { return }
+        case 36..<40:
+            let conflicted = try journal.entries(matching: EntryQuery()).filter {
+                !($0.conflict?.bodyVersions.isEmpty ?? true)
+            }
+            guard !conflicted.isEmpty else { return }
+            try resolve(conflicted[Int.random(in: 0..<conflicted.count, using: &random)], in: journal, by: who)
+        case 18..<36:
+            // Often the same few entries, so that laptops edit them concurrently and conflicts arise to resolve.
+            let hot = live.sorted { $0.rawValue < $1.rawValue }.prefix(2)
+            let chosen = chance(50) ? hot.randomElement(using: &random) ?? target : target
+            guard let target = chosen, let entry = try journal.entry(target) else { return }
+            // Someone who opens an entry in conflict usually resolves it.
+            if !(entry.conflict?.bodyVersions.isEmpty ?? true), chance(70) {
+                try resolve(entry, in: journal, by: who)
+                return
+            }
             var patch = EntryPatch()
             let line = "m\(seed)-\(step)"
             patch.body = entry.body + (chance(20) ? "\r\n" : "\n") + (chance(20) ? oddText() + " " : "") + line
@@ -301,8 +338,13 @@ struct World {
             } else {
                 _ = try journal.trash(flagTarget)
             }
-        case 58..<82:
+        case 58..<81:
             try sync(who, faulty: true)
+        case 81..<82:
+            // A laptop joins late (at most six).
+            guard laptops.count < 6 else { return }
+            try addLaptop()
+            try sync(laptops.count - 1, faulty: true)
         case 82..<89:
             try exchange(from: who, to: (who + Int.random(in: 1..<laptops.count, using: &random)) % laptops.count)
         case 89..<91:
@@ -317,6 +359,27 @@ struct World {
         default:
             try restoreLaptop(who)
         }
+    }
+
+    /// `ally resolve`: a text made from every version in conflict (here: each version's lines, once), with those
+    /// versions as parents, so later versions that arrive go through the merge (SPEC §4.3).
+    mutating func resolve(_ entry: Entry, in journal: Journal, by who: Int) throws {
+        guard let versions = entry.conflict?.bodyVersions, !versions.isEmpty else { return }
+        var lines: [String] = []
+        for version in versions {
+            for line in version.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            where !lines.contains(line) {
+                lines.append(line)
+            }
+        }
+        let line = "r\(seed)-\(step)"
+        var patch = EntryPatch()
+        patch.body = lines.joined(separator: "\n") + "\n" + line
+        patch.bodyBase = EntryPatch.BodyBase(parents: versions.map(\.id), text: entry.body)
+        _ = try journal.update(entry.id, patch: patch)
+        events.append("  resolved \(entry.id.rawValue.prefix(8)) from \(versions.count) versions")
+        ledger.append(Record(entry: entry.id, kind: .bodyLine(line), laptop: who, step: step))
+        bodyEdits[entry.id, default: []].append(step)
     }
 
     mutating func sync(_ index: Int, faulty: Bool) throws {
@@ -344,6 +407,12 @@ struct World {
             }
         } catch let error as SyncError where faulty && error.code == .unreachable {
             // An injected fault: the next sync resumes.
+        } catch let error as SyncError where error.code == .unauthorized {
+            // The server was restored from a backup older than this laptop's login (or its fork's new id): the
+            // user is told to log in again, and does.
+            events.append("  laptop \(index) logs in again: \(error)")
+            try logIn(index)
+            if !faulty { try sync(index, faulty: false) }
         }
     }
 
