@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 source Tools/scripts/setup.sh
 hours="${1:-1}"
 swift build --build-tests >/dev/null
+deadline=$(( $(date +%s) + $(python3 -c "print(int(float('$hours') * 3600))") ))
 fuzzing=0
 fuzz_seconds=$(python3 -c "print(max(15, int(float('$hours') * 3600 / 5 / 9)))")
 if ! Tools/fuzz.sh "$fuzz_seconds" | tee "${TMPDIR:-/tmp}/ally-soak-fuzz.log"; then fuzzing=1; fi
 fuzzed="$(grep -o 'fuzz: 9 targets, [0-9]* inputs' "${TMPDIR:-/tmp}/ally-soak-fuzz.log" | grep -o '[0-9]* inputs' || echo "0 inputs")"
-deadline=$(( $(date +%s) + $(python3 -c "print(int(float('$hours') * 3600))") ))
 seeds=0 operations=0 faults=0 failures=0
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
