@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 
 /// `ally-server`: the sync relay (DESIGN.md §7).
 @available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
@@ -143,8 +144,19 @@ struct Serve: AsyncParsableCommand {
             onRunning: { port in
                 FileHandle.standardOutput.write(Data("ally-server listening on \(scheme)://\(host):\(port)\n".utf8))
             })
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // SIGTERM or SIGINT: stop accepting, let requests in flight finish — but not for ever. A request waiting on a
+        // database that went away (PostgreSQL restarted under the server) would otherwise hold the shutdown until the
+        // service manager's own timeout; after the grace period it is cancelled, and after the cancellation period
+        // the process exits (found by Tools/reliability/servercrash.py). Its laptop sees a lost answer and syncs again.
+        var configuration = ServiceGroupConfiguration(
+            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(Self.shutdownGraceSeconds)
+        configuration.maximumCancellationDuration = .seconds(2)
+        try await ServiceGroup(configuration: configuration).run()
     }
+
+    /// How long requests in flight may take to finish after SIGTERM.
+    static let shutdownGraceSeconds: Int64 = 5
 }
 
 extension Serve {
