@@ -287,7 +287,8 @@ struct World {
         case 0..<18:
             var patch = EntryPatch()
             let line = "m\(seed)-\(step)"
-            patch.body = oddText() + "\n" + line
+            // Now and then a text close to the most one change may hold (768 KiB): pushes and pages carry it alone.
+            patch.body = (chance(2) ? World.nearTheLimit : oddText()) + "\n" + line
             let entry = try journal.create(.reflection, patch: patch, id: hexID(32).flatMap(EntryID.init) ?? .random())
             ledger.append(Record(entry: entry.id, kind: .create, laptop: who, step: step))
             ledger.append(Record(entry: entry.id, kind: .bodyLine(line), laptop: who, step: step))
@@ -319,7 +320,7 @@ struct World {
                 var kept = lines
                 kept.remove(at: index)
                 patch.body = kept.joined(separator: "\n") + "\n" + line
-                _ = try journal.update(target, patch: patch)
+                guard try update(journal, target, patch) else { return }
                 events.append("  removed \(removed) from \(target.rawValue.prefix(8))")
                 ledger.append(Record(entry: target, kind: .removedLine(removed, by: line), laptop: who, step: step))
             } else if lines.count > 1, chance(50) {
@@ -328,10 +329,10 @@ struct World {
                 var edited = lines
                 edited.insert(line, at: Int.random(in: 0..<lines.count, using: &random))
                 patch.body = edited.joined(separator: "\n")
-                _ = try journal.update(target, patch: patch)
+                guard try update(journal, target, patch) else { return }
             } else {
                 patch.body = entry.body + (chance(20) ? "\r\n" : "\n") + (chance(20) ? oddText() + " " : "") + line
-                _ = try journal.update(target, patch: patch)
+                guard try update(journal, target, patch) else { return }
             }
             ledger.append(Record(entry: target, kind: .bodyLine(line), laptop: who, step: step))
         case 40..<50:
@@ -381,6 +382,23 @@ struct World {
         default:
             try restoreLaptop(who)
         }
+    }
+
+    /// A text just under what one entry's body may hold.
+    static let nearTheLimit = String(repeating: "near the limit ", count: (Change.maximumBytes - 12_000) / 15)
+
+    /// A body edit as `ally edit` makes it: a body longer than an entry holds is refused, nothing written, and
+    /// not acknowledged (false); anything else must be accepted.
+    mutating func update(_ journal: Journal, _ target: EntryID, _ patch: EntryPatch) throws -> Bool {
+        let tooLarge = (patch.body?.utf8.count ?? 0) > Change.maximumBytes - 4096
+        do {
+            _ = try journal.update(target, patch: patch)
+        } catch let error as JournalError where tooLarge && error.code == .invalidInput {
+            events.append("  refused: \(error)")
+            return false
+        }
+        if tooLarge { throw SimulationFailure(description: "a body too large for one change was accepted") }
+        return true
     }
 
     /// `ally resolve`: a text made from every version in conflict (here: each version's lines, once), with those
@@ -585,13 +603,18 @@ struct World {
     /// made (directly or not) from the edit's own version whose text differs on that line from what its writer saw
     /// (the merge of its parents), or whose writer was shown a conflict. Concurrent edits that never saw the edit
     /// excuse nothing, so a merge that silently undoes a deliberate edit (a criss-cross, say) fails here.
-    func checkLine(_ line: String, added: Bool, marker: String, in entry: Entry, record: Record, journal: Journal) throws {
-        let graph = EntryState(entryID: record.entry, changes: try journal.changes(for: record.entry)).body
-        let versions = Array(graph.versions.values)
-        func parentsMerge(_ version: BodyVersion) -> TextMerge.Result? {
-            let parents = graph.parents(of: version).compactMap { graph.versions[$0] }.sorted { $0.at < $1.at }
-            return parents.isEmpty ? nil : graph.merged(parents, depth: 0)
+    func checkLine(
+        _ line: String, added: Bool, marker: String, in entry: Entry, record: Record, journal: Journal,
+        graphs: inout [EntryID: VersionGraph]
+    ) throws {
+        if graphs[record.entry] == nil {
+            graphs[record.entry] = VersionGraph(
+                EntryState(entryID: record.entry, changes: try journal.changes(for: record.entry)).body)
         }
+        guard let cached = graphs[record.entry] else { return }
+        let graph = cached.graph
+        let versions = Array(graph.versions.values)
+        func parentsMerge(_ version: BodyVersion) -> TextMerge.Result? { cached.seen[version.id] ?? nil }
         let origins = Set(
             versions.filter { version in
                 World.hasLine(version.text, marker)
@@ -641,6 +664,20 @@ struct World {
         return try all.sorted { $0.id.rawValue < $1.id.rawValue }.map(Journal.bytes(of:))
     }
 
+    /// An entry's body versions, with what each version's writer saw (the merge of its parents), for the oracle.
+    struct VersionGraph {
+        let graph: BodyGraph
+        let seen: [ChangeID: TextMerge.Result?]
+
+        init(_ graph: BodyGraph) {
+            self.graph = graph
+            seen = graph.versions.mapValues { version in
+                let parents = graph.parents(of: version).compactMap { graph.versions[$0] }.sorted { $0.at < $1.at }
+                return parents.isEmpty ? nil : graph.merged(parents, depth: 0)
+            }
+        }
+    }
+
     func verify() throws {
         try checkInvariants()
         let first = try state(0)
@@ -673,6 +710,7 @@ struct World {
                     + seqs.joined(separator: "\n") + "\nserver: " + serverSeqs.joined(separator: " "))
         }
         let journal = try journal(0)
+        var graphs: [EntryID: VersionGraph] = [:]
         for record in ledger where !record.lost {
             let entry = try journal.entry(record.entry)
             switch record.kind {
@@ -684,10 +722,11 @@ struct World {
                 }
             case .bodyLine(let line):
                 guard let entry else { continue }
-                try checkLine(line, added: true, marker: line, in: entry, record: record, journal: journal)
+                try checkLine(line, added: true, marker: line, in: entry, record: record, journal: journal, graphs: &graphs)
             case .removedLine(let line, let marker):
                 guard let entry else { continue }
-                try checkLine(line, added: false, marker: marker, in: entry, record: record, journal: journal)
+                try checkLine(
+                    line, added: false, marker: marker, in: entry, record: record, journal: journal, graphs: &graphs)
             case .tag(let tag):
                 let removed = (tagRemovals[record.entry] ?? []).contains { $0.tag == tag && $0.step > record.step }
                 guard !removed, let entry else { continue }
