@@ -9,11 +9,11 @@ import Testing
 
 /// Issue 11 §1, first tier: seeded random histories of 3–5 laptops (real `Journal`s on real SQLite files) syncing
 /// through one real `ally-server`, with faults — requests dropped, answers lost after the server acted, requests
-/// duplicated, the server restored from an earlier snapshot, a laptop restored from an earlier copy of its
+/// duplicated, pushes arriving again later after newer requests (reordered), the server restored from an earlier snapshot, a laptop restored from an earlier copy of its
 /// journal, clocks skewed and jumping, bundles whole and partial, odd text, conflicts resolved as `ally resolve` does,
 /// laptops joining late. After healing, an oracle checks:
 /// every laptop byte-identical; no acknowledged write lost (created entries, body lines, tags — except what a
-/// restore destroyed on every copy); invariants on every journal. A failure prints its seed; replay with
+/// restore destroyed on every copy); invariants on every journal at every step. A failure prints its seed; replay with
 /// `ALLY_SEED=<seed> swift test --filter SimulationTests`. `ALLY_SIM_SEEDS=N` runs N seeds (default 200).
 @Suite(.serialized) struct SimulationTests {
     /// One ally-server for every seed: each seed has its own account.
@@ -63,16 +63,25 @@ struct SimulationFailure: Error, CustomStringConvertible {
 
 /// A transport that injects network faults, decided by the world's random generator.
 final class FaultyTransport: SyncTransport, @unchecked Sendable {
-    enum Fault { case none, drop, loseAnswer, duplicate }
+    /// `late`: the request is answered, and a copy of it reaches the server again later, after newer requests
+    /// (reordering; only pushes, the one request whose late arrival can change the server).
+    enum Fault { case none, drop, loseAnswer, duplicate, late }
     let base: HTTPSyncTransport
     var decide: () -> Fault = { .none }
     var injected = 0
+    /// Copies of requests still on their way, delivered by the world at a later step.
+    var inFlight: [() -> Void] = []
 
     init(base: HTTPSyncTransport) { self.base = base }
 
-    func around<T>(_ call: () throws -> T) throws -> T {
+    func around<T>(late: (() -> Void)? = nil, _ call: () throws -> T) throws -> T {
         switch decide() {
         case .none: return try call()
+        case .late:
+            guard let late else { return try call() }
+            injected += 1
+            inFlight.append(late)
+            return try call()
         case .drop:
             injected += 1
             throw SyncError(.unreachable, "simulated: request dropped")
@@ -103,7 +112,7 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
         try base.rename(deviceID: deviceID, name: name, token: token)
     }
     func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult {
-        try around { try base.push(request, token: token) }
+        try around(late: { [base] in _ = try? base.push(request, token: token) }) { try base.push(request, token: token) }
     }
     func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page {
         try around { try base.pull(after: cursor, limit: limit, token: token) }
@@ -160,6 +169,8 @@ struct World {
     var userID = ""
     var account: (username: String, authKey: Data) = ("", Data())
     var startingLaptops = 0
+    /// The laptops the current step wrote to.
+    var touched: Set<Int> = []
     var journalKey = JournalKey.generate()
 
     init(seed: UInt64, server: ServerProcess, database: String, folder: TemporaryDirectory) throws {
@@ -184,7 +195,6 @@ struct World {
     /// row is written straight into the server's database: hundreds of registrations a minute from one address
     /// would (rightly) be refused over HTTP.
     mutating func setUp() throws {
-        let http = try HTTPSyncTransport(server: server.url, retries: 0)
         let authKey = secureRandomBytes(32)
         let username = "sim\(seed % 1_000_000_000)x\(UInt32.random(in: 0...UInt32.max))"
         userID = secureRandomBytes(16).hexString
@@ -259,7 +269,8 @@ struct World {
             step += 1
             operations += 1
             try act()
-            if step % 15 == 0 { try checkInvariants() }
+            // Invariants on every journal at every step: the journals this step wrote to (the others did not change).
+            try checkInvariants(step % 15 == 0 ? Set(laptops.indices) : touched)
         }
         try heal()
         try verify()
@@ -267,7 +278,14 @@ struct World {
     }
 
     mutating func act() throws {
+        // A copy of an earlier push that was still on its way arrives now, after newer requests.
+        for index in laptops.indices where !laptops[index].transport.inFlight.isEmpty && chance(30) {
+            let transport = laptops[index].transport
+            transport.inFlight.remove(at: Int.random(in: 0..<transport.inFlight.count, using: &random))()
+            events.append("  a late copy of a push from laptop \(index) arrives")
+        }
         let who = Int.random(in: 0..<laptops.count, using: &random)
+        touched = [who]
         laptops[who].clock.advance(by: Int64.random(in: 1...60_000, using: &random))
         let roll = Int.random(in: 0..<100, using: &random)
         let names = [
@@ -367,9 +385,12 @@ struct World {
             // A laptop joins late (at most six).
             guard laptops.count < 6 else { return }
             try addLaptop()
+            touched.insert(laptops.count - 1)
             try sync(laptops.count - 1, faulty: true)
         case 82..<89:
-            try exchange(from: who, to: (who + Int.random(in: 1..<laptops.count, using: &random)) % laptops.count)
+            let receiver = (who + Int.random(in: 1..<laptops.count, using: &random)) % laptops.count
+            touched.insert(receiver)
+            try exchange(from: who, to: receiver)
         case 89..<91:
             // A clock jump, backwards or forwards.
             laptops[who].clock.advance(by: Int64.random(in: -3_600_000...86_400_000, using: &random))
@@ -430,6 +451,7 @@ struct World {
                 case 0..<5: return .drop
                 case 5..<10: return .loseAnswer
                 case 10..<14: return .duplicate
+                case 14..<18: return .late
                 default: return .none
                 }
             }
@@ -547,6 +569,11 @@ struct World {
 
     /// Every laptop syncs, without faults, until nothing moves.
     mutating func heal() throws {
+        // Whatever is still on its way arrives first.
+        for index in laptops.indices {
+            for late in laptops[index].transport.inFlight { late() }
+            laptops[index].transport.inFlight = []
+        }
         for laptop in laptops.indices { laptops[laptop].clock.advance(by: 172_800_000) }
         for round in 0..<3 {
             for index in laptops.indices {
@@ -645,8 +672,8 @@ struct World {
         }
     }
 
-    func checkInvariants() throws {
-        for index in laptops.indices {
+    func checkInvariants(_ which: Set<Int>? = nil) throws {
+        for index in laptops.indices where which?.contains(index) ?? true {
             do {
                 try journal(index).checkInvariants()
             } catch {
