@@ -9,10 +9,10 @@ import Testing
 
 /// Issue 11 §1, first tier: seeded random histories of 3–5 laptops (real `Journal`s on real SQLite files) syncing
 /// through one real `ally-server`, with faults — requests dropped, answers lost after the server acted, requests
-/// duplicated, pushes arriving again later after newer requests (reordered), the server restored from an earlier snapshot, a laptop restored from an earlier copy of its
-/// journal, clocks skewed and jumping, bundles whole and partial, odd text, conflicts resolved as `ally resolve` does,
-/// laptops joining late. After healing, an oracle checks:
-/// every laptop byte-identical; no acknowledged write lost (created entries, body lines, tags — except what a
+/// duplicated, pushes arriving again later after newer requests (reordered), the server restored from an earlier
+/// snapshot, a laptop restored from an earlier copy of its journal, clocks skewed and jumping, bundles whole and
+/// partial, odd text, conflicts resolved as `ally resolve` does, laptops joining late. After healing, an oracle
+/// checks: every laptop byte-identical; no acknowledged write lost (created entries, body lines, tags — except what a
 /// restore destroyed on every copy); invariants on every journal at every step. A failure prints its seed; replay with
 /// `ALLY_SEED=<seed> swift test --filter SimulationTests`. `ALLY_SIM_SEEDS=N` runs N seeds (default 200).
 @Suite(.serialized) struct SimulationTests {
