@@ -29,7 +29,8 @@ struct Ally: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Init.self, New.self, List.self, Show.self, Search.self, Edit.self, Trash.self, Restore.self,
+            Init.self, New.self, List.self, Show.self, Search.self, Edit.self, Trash.self, Restore.self, Purge.self,
+            Redact.self,
             History.self, Conflicts.self, Resolve.self, Export.self, Import.self, BundleCommand.self,
             PromptCommand.self,
             Check.self, Goals.self, PledgeCommand.self, ReviewCommand.self, Scan.self, AccountCommand.self,

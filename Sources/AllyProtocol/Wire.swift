@@ -176,10 +176,14 @@ public enum Wire {
         public var device: String
         public var seq: Int64
         public var envelope: Data
-        public init(device: String, seq: Int64, envelope: Data) {
+        /// In a push: this envelope replaces the one the server holds under `(device, seq)`, if any (SPEC §2.3, a
+        /// stub or a redacted copy). Absent otherwise.
+        public var replace: Bool?
+        public init(device: String, seq: Int64, envelope: Data, replace: Bool? = nil) {
             self.device = device
             self.seq = seq
             self.envelope = envelope
+            self.replace = replace
         }
     }
 
@@ -190,11 +194,15 @@ public enum Wire {
     }
 
     public struct PushResult: Codable, Sendable, Equatable {
+        /// New changes stored, replacements included.
         public var accepted: Int
         public var duplicates: Int
-        public init(accepted: Int, duplicates: Int) {
+        /// Of `accepted`, how many replaced a stored envelope (SPEC §2.3); absent when none did.
+        public var replaced: Int?
+        public init(accepted: Int, duplicates: Int, replaced: Int? = nil) {
             self.accepted = accepted
             self.duplicates = duplicates
+            self.replaced = replaced
         }
     }
 
@@ -253,14 +261,20 @@ public enum Wire {
         public var lastSeenAt: String
         public var revoked: Bool
         public var current: Bool
-        public init(deviceID: String, name: String, createdAt: String, lastSeenAt: String, revoked: Bool, current: Bool)
-        {
+        /// The furthest position of the log this device has asked to pull after: it has applied everything up to
+        /// there (SPEC §2.3, the receipt of a purge). Absent before its first such pull.
+        public var pulledTo: String?
+        public init(
+            deviceID: String, name: String, createdAt: String, lastSeenAt: String, revoked: Bool, current: Bool,
+            pulledTo: String? = nil
+        ) {
             self.deviceID = deviceID
             self.name = name
             self.createdAt = createdAt
             self.lastSeenAt = lastSeenAt
             self.revoked = revoked
             self.current = current
+            self.pulledTo = pulledTo
         }
     }
 

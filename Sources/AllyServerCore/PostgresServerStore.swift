@@ -114,6 +114,12 @@ public final class PostgresServerStore: ServerStore {
                 // The hash chain over each user's log (SPEC §9.1); older databases get it below.
                 "ALTER TABLE changes ADD COLUMN IF NOT EXISTS chain BYTEA",
                 "ALTER TABLE users ADD COLUMN IF NOT EXISTS chain_head BYTEA",
+                // SPEC §2.3: the chain at positions replaced changes left, and how far each device has pulled.
+                """
+                CREATE TABLE IF NOT EXISTS vacated (
+                    user_id TEXT NOT NULL, position BIGINT NOT NULL, chain BYTEA NOT NULL, PRIMARY KEY (user_id, position))
+                """,
+                "CREATE TABLE IF NOT EXISTS device_pulls (device_id TEXT PRIMARY KEY, position BIGINT NOT NULL)",
             ] {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
@@ -360,6 +366,18 @@ public final class PostgresServerStore: ServerStore {
             }
             let fresh = plan.fresh
             let duplicates = plan.duplicates
+            for item in fresh where plan.replacing.contains("\(item.device).\(item.seq)") {
+                try await connection.query(
+                    """
+                    INSERT INTO vacated(user_id, position, chain)
+                    SELECT user_id, position, chain FROM changes
+                    WHERE user_id = \(userID) AND device = \(item.device) AND seq = \(item.seq) AND chain IS NOT NULL
+                    ON CONFLICT (user_id, position) DO UPDATE SET chain = EXCLUDED.chain
+                    """, logger: logger)
+                try await connection.query(
+                    "DELETE FROM changes WHERE user_id = \(userID) AND device = \(item.device) AND seq = \(item.seq)",
+                    logger: logger)
+            }
             var position = start
             for item in fresh {
                 position += 1
@@ -375,7 +393,9 @@ public final class PostgresServerStore: ServerStore {
                     "UPDATE users SET next_position = \(position), chain_head = \(chain) WHERE id = \(userID)",
                     logger: logger)
             }
-            return Wire.PushResult(accepted: fresh.count, duplicates: duplicates)
+            return Wire.PushResult(
+                accepted: fresh.count, duplicates: duplicates,
+                replaced: plan.replacing.isEmpty ? nil : plan.replacing.count)
         }
     }
 
@@ -392,7 +412,10 @@ public final class PostgresServerStore: ServerStore {
         var afterChain: Data? = position == 0 ? LogChain.origin : nil
         if position > 0 {
             for try await chain in try await client.query(
-                "SELECT chain FROM changes WHERE user_id = \(userID) AND position = \(position)", logger: logger
+                """
+                SELECT chain FROM changes WHERE user_id = \(userID) AND position = \(position)
+                UNION ALL SELECT chain FROM vacated WHERE user_id = \(userID) AND position = \(position)
+                """, logger: logger
             ).decode(Data?.self) {
                 afterChain = chain
             }
@@ -414,6 +437,27 @@ public final class PostgresServerStore: ServerStore {
             page.append(change)
         }
         return StoredPage(changes: page, hasMore: false, afterChain: afterChain)
+    }
+
+    public func recordPull(deviceID: String, position: Int64) async throws {
+        try await client.query(
+            """
+            INSERT INTO device_pulls(device_id, position) VALUES (\(deviceID), \(position))
+            ON CONFLICT (device_id) DO UPDATE SET position = GREATEST(device_pulls.position, EXCLUDED.position)
+            """, logger: logger)
+    }
+
+    public func pulledPositions(userID: String) async throws -> [String: Int64] {
+        var positions: [String: Int64] = [:]
+        for try await (device, position) in try await client.query(
+            """
+            SELECT p.device_id, p.position FROM device_pulls p JOIN devices d ON d.device_id = p.device_id
+            WHERE d.user_id = \(userID)
+            """, logger: logger
+        ).decode((String, Int64).self) {
+            positions[device] = position
+        }
+        return positions
     }
 
     public func held(userID: String) async throws -> [Wire.HeldRange] {

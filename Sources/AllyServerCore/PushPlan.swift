@@ -8,6 +8,9 @@ struct PushPlan {
     private(set) var fresh: [Wire.Item] = []
     /// Changes already held, byte for byte (in the store or earlier in the same push).
     private(set) var duplicates = 0
+    /// Of `fresh`, the ids (`device.seq`) that replace a stored change (SPEC §2.3): the stored row leaves its
+    /// position and the replacement takes the next one.
+    private(set) var replacing: Set<String> = []
     private var seen: [String: Data] = [:]
 
     /// Considers the next pushed change, given the envelope the store holds under its id, if any, and whether the
@@ -25,11 +28,23 @@ struct PushPlan {
                     + "\(item.device.prefix(8)).\(item.seq - 1); nothing was stored")
         }
         if let earlier = seen[key] ?? stored {
-            guard earlier == item.envelope else {
+            if earlier == item.envelope {
+                duplicates += 1
+                return
+            }
+            // SPEC §2.3: an item marked `replace` (a stub or redacted copy, or a re-sealed envelope) takes the place
+            // of the stored one; the server cannot read either and trusts the account's own laptops.
+            guard item.replace == true else {
                 throw ServerError(
                     .conflict, "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")
             }
-            duplicates += 1
+            seen[key] = item.envelope
+            if let index = fresh.firstIndex(where: { $0.device == item.device && $0.seq == item.seq }) {
+                fresh[index] = item
+            } else {
+                replacing.insert(key)
+                fresh.append(item)
+            }
             return
         }
         seen[key] = item.envelope

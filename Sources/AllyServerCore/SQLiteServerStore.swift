@@ -71,6 +71,18 @@ public final class SQLiteServerStore: ServerStore {
                 try db.execute(sql: "UPDATE users SET chain_head = ? WHERE id = ?", arguments: [chain, user])
             }
         }
+        migrator.registerMigration("v3-erasure") { db in
+            // SPEC §2.3: a replaced change leaves its position for the next one; the chain at the position it left is
+            // kept, so a laptop whose cursor is there still finds the log it read. `device_pulls` keeps how far each
+            // device has asked to pull after: the receipt of a purge.
+            try db.execute(
+                sql: """
+                    CREATE TABLE vacated (
+                        user_id TEXT NOT NULL, position INTEGER NOT NULL, chain BLOB NOT NULL,
+                        PRIMARY KEY (user_id, position)) WITHOUT ROWID;
+                    CREATE TABLE device_pulls (device_id TEXT PRIMARY KEY NOT NULL, position INTEGER NOT NULL);
+                    """)
+        }
         return migrator
     }()
 
@@ -256,6 +268,13 @@ public final class SQLiteServerStore: ServerStore {
                         return result
                     }
                 }
+                if results.contains(where: { (try? $0.get().replaced) != nil }) {
+                    // SPEC §2.3: the replaced envelopes' old bytes leave the WAL too (secure_delete zeroed them in
+                    // the database file). Best effort: a reader in the way leaves it for the next replace.
+                    _ = try? await pool.writeWithoutTransaction { db in
+                        try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                    }
+                }
                 for (pending, result) in zip(batch, results) { pending.continuation.resume(with: result) }
             } catch {
                 for pending in batch { pending.continuation.resume(throwing: error) }
@@ -278,6 +297,16 @@ public final class SQLiteServerStore: ServerStore {
         }
         let fresh = plan.fresh
         guard !fresh.isEmpty else { return Wire.PushResult(accepted: 0, duplicates: plan.duplicates) }
+        let vacate = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO vacated(user_id, position, chain)
+                SELECT user_id, position, chain FROM changes WHERE user_id = ? AND device = ? AND seq = ?
+                """)
+        let remove = try db.cachedStatement(sql: "DELETE FROM changes WHERE user_id = ? AND device = ? AND seq = ?")
+        for item in fresh where plan.replacing.contains("\(item.device).\(item.seq)") {
+            try vacate.execute(arguments: [userID, item.device, item.seq])
+            try remove.execute(arguments: [userID, item.device, item.seq])
+        }
         guard
             let head = try Row.fetchOne(
                 db, sql: "SELECT next_position, chain_head FROM users WHERE id = ?", arguments: [userID])
@@ -294,7 +323,9 @@ public final class SQLiteServerStore: ServerStore {
         try db.execute(
             sql: "UPDATE users SET next_position = ?, chain_head = ? WHERE id = ?",
             arguments: [position, chain, userID])
-        return Wire.PushResult(accepted: fresh.count, duplicates: plan.duplicates)
+        return Wire.PushResult(
+            accepted: fresh.count, duplicates: plan.duplicates,
+            replaced: plan.replacing.isEmpty ? nil : plan.replacing.count)
     }
 
     public func latestPosition(userID: String) async throws -> Int64 {
@@ -309,7 +340,11 @@ public final class SQLiteServerStore: ServerStore {
                 position == 0
                 ? LogChain.origin
                 : try Data.fetchOne(
-                    db, sql: "SELECT chain FROM changes WHERE user_id = ? AND position = ?",
+                    db,
+                    sql: """
+                        SELECT chain FROM changes WHERE user_id = ?1 AND position = ?2
+                        UNION ALL SELECT chain FROM vacated WHERE user_id = ?1 AND position = ?2
+                        """,
                     arguments: [userID, position])
             let cursor = try Row.fetchCursor(
                 db,
@@ -331,6 +366,29 @@ public final class SQLiteServerStore: ServerStore {
                 page.append(change)
             }
             return StoredPage(changes: page, hasMore: false, afterChain: afterChain)
+        }
+    }
+
+    public func recordPull(deviceID: String, position: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO device_pulls(device_id, position) VALUES (?, ?)
+                    ON CONFLICT(device_id) DO UPDATE SET position = max(position, excluded.position)
+                    """, arguments: [deviceID, position])
+        }
+    }
+
+    public func pulledPositions(userID: String) async throws -> [String: Int64] {
+        try await pool.read { db in
+            Dictionary(
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT p.device_id, p.position FROM device_pulls p JOIN devices d ON d.device_id = p.device_id
+                        WHERE d.user_id = ?
+                        """, arguments: [userID]
+                ).map { ($0["device_id"], $0["position"]) }, uniquingKeysWith: { max($0, $1) })
         }
     }
 

@@ -33,7 +33,9 @@ public protocol ServerStore: Sendable {
     func durabilityProblem() async throws -> String?
 
     /// Stores envelopes in one transaction, in the order given, durably before it returns. The same bytes under a
-    /// known `(device, seq)` are duplicates; different bytes throw `conflict` and store nothing. Each new change
+    /// known `(device, seq)` are duplicates; different bytes throw `conflict` and store nothing, unless the item is
+    /// marked `replace` (SPEC §2.3): then the stored envelope leaves its position (its chain kept for that position)
+    /// and the new one is stored like a new change. Each new change
     /// takes the next position and extends the user's log chain (`LogChain`).
     func push(userID: String, items: [Wire.Item]) async throws -> Wire.PushResult
     /// The highest position stored for the user (0 if none).
@@ -41,6 +43,11 @@ public protocol ServerStore: Sendable {
     /// Changes after `position` in the user's order, at most `limit` and about `maxBytes` (always at least one),
     /// with the chain at `position` (the origin at 0, nil when no change is stored there).
     func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> StoredPage
+    /// Records that a device asked to pull after `position` (it has applied everything up to there); keeps the
+    /// largest.
+    func recordPull(deviceID: String, position: Int64) async throws
+    /// For each of the user's devices that has pulled, the furthest position recorded by `recordPull`.
+    func pulledPositions(userID: String) async throws -> [String: Int64]
     /// The change ids the user's log holds, as runs of consecutive seqs per device, ordered by device and seq.
     func held(userID: String) async throws -> [Wire.HeldRange]
 }

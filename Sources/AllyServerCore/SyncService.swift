@@ -16,6 +16,7 @@ public struct SyncService: Sendable {
     let clock: @Sendable () -> Int64
     /// The server secret, read from the store once and then held in memory.
     let secret = SecretCache()
+    let pulls = PullPositions()
 
     public init(
         store: any ServerStore, limits: Wire.Limits = SyncService.defaultLimits, openRegistration: Bool = false,
@@ -258,12 +259,13 @@ public struct SyncService: Sendable {
     }
 
     public func devices(caller: Caller) async throws -> Wire.Devices {
-        Wire.Devices(
+        let pulled = try await store.pulledPositions(userID: caller.userID)
+        return Wire.Devices(
             devices: try await store.devices(userID: caller.userID).map { device in
                 Wire.Device(
                     deviceID: device.deviceID, name: device.name, createdAt: ISOTimestamp.format(device.createdAt),
                     lastSeenAt: ISOTimestamp.format(device.lastSeenAt), revoked: device.revoked,
-                    current: device.deviceID == caller.deviceID)
+                    current: device.deviceID == caller.deviceID, pulledTo: pulled[device.deviceID].map(String.init))
             })
     }
 
@@ -324,6 +326,10 @@ public struct SyncService: Sendable {
         guard (1...limits.maxPageChanges).contains(count) else {
             throw ServerError(.badRequest, "limit must be between 1 and \(limits.maxPageChanges)")
         }
+        if after > 0, pulls.advance(caller.deviceID, to: after) {
+            // The receipt of a purge (SPEC §2.3): asking after a position means everything up to it is applied.
+            try await store.recordPull(deviceID: caller.deviceID, position: after)
+        }
         let page = try await store.pull(
             userID: caller.userID, after: after, limit: count, maxBytes: limits.maxPageBytes)
         let latest = try await store.latestPosition(userID: caller.userID)
@@ -346,6 +352,22 @@ public func constantTimeEqual(_ a: String, _ b: String) -> Bool {
     let y = Array(b.utf8)
     guard x.count == y.count else { return false }
     return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+}
+
+/// The furthest pull position recorded per device by this process, so that only a pull that goes further writes.
+final class PullPositions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var positions: [String: Int64] = [:]
+
+    /// Whether `position` is beyond what was recorded for `device` (and remembers it).
+    func advance(_ device: String, to position: Int64) -> Bool {
+        lock.withLock {
+            guard position > positions[device] ?? 0 else { return false }
+            if positions.count > 100_000 { positions.removeAll() }
+            positions[device] = position
+            return true
+        }
+    }
 }
 
 /// A value read once and shared by every copy of a `SyncService`.

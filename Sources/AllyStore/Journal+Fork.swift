@@ -184,12 +184,16 @@ extension Journal {
                 if let covered { vector[id.deviceID] = covered }
             }
             operation = .trash(seen: VersionVector(vector))
-        case .create, .set, .add, .restore:
+        case .stub(let was, let parents):
+            operation = .stub(was: was, parents: parents.map { renamed[$0] ?? $0 })
+        case .redact(let targets):
+            operation = .redact(targets: targets.map { renamed[$0] ?? $0 })
+        case .create, .set, .add, .restore, .purge:
             break
         }
         return Change(
             id: id,
             at: HybridTimestamp(wallMillis: change.at.wallMillis, counter: change.at.counter, deviceID: id.deviceID),
-            entryID: change.entryID, operation: operation)
+            entryID: change.entryID, operation: operation, isRedacted: change.isRedacted)
     }
 }

@@ -162,6 +162,25 @@ extension Journal {
                     ALTER TABLE held_change ADD COLUMN from_server INTEGER NOT NULL DEFAULT 0 CHECK (from_server IN (0, 1));
                     """)
         }
+        migrator.registerMigration("v9-erasure") { db in
+            // Purges and redactions this journal holds (SPEC §2.3): a purged entry's later-arriving changes become
+            // stubs, and `ally purge --status` lists them. `position` is a server position at or after the change,
+            // once a pull has shown it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE erasure (
+                        rowid INTEGER PRIMARY KEY,
+                        device TEXT NOT NULL CHECK (length(device) = 16),
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        entry TEXT NOT NULL CHECK (length(entry) = 32),
+                        kind TEXT NOT NULL CHECK (kind IN ('purge', 'redact')),
+                        written_at INTEGER NOT NULL,
+                        position INTEGER,
+                        UNIQUE (device, seq)
+                    );
+                    CREATE INDEX erasure_by_entry ON erasure(entry, kind);
+                    """)
+        }
         return migrator
     }()
 

@@ -141,7 +141,8 @@ extension Journal {
     ) throws -> ApplyOutcome {
         precondition(canonical == nil || canonical?.count == changes.count, "one canonical form per change")
         let now = clock()
-        return try apply(changes, canonical: canonical) { db in
+        return try apply(changes, canonical: canonical) { db, outcome in
+            try markUnpushed(outcome.keptErased, in: db)
             try Journal.holdUnreadable(unreadable, at: now, in: db)
             try Self.setState(["cursor": cursor, "cursor-chain": chain], in: db)
             if let chain, let position = Int64(cursor), position > 0 {
@@ -164,13 +165,29 @@ extension Journal {
                     UPDATE held_change SET from_server = 1
                     WHERE device = ? AND seq = ? AND json = ? AND reason = 'differs' AND from_server = 0
                     """)
+            // A purge or redaction seen in the server's log: it lies at or before the end of this page (SPEC §2.3).
+            let position = try db.cachedStatement(
+                sql: "UPDATE erasure SET position = ? WHERE device = ? AND seq = ? AND position IS NULL")
             for (index, change) in changes.enumerated() {
                 let json = try canonical?[index] ?? ChangeLog.json(of: change)
                 try mark.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
                 try confirm.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
                 try server.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
+                switch change.operation {
+                case .purge, .redact:
+                    try position.execute(arguments: [Int64(cursor), change.id.deviceID.rawValue, change.id.seq])
+                default:
+                    break
+                }
             }
         }
+    }
+
+    /// After a pull: the server still holds these changes in a less erased form than this journal (SPEC §2.3), so
+    /// this journal's stubs or redacted copies are sent again, replacing the server's.
+    func markUnpushed(_ ids: [ChangeID], in db: Database) throws {
+        let statement = try db.cachedStatement(sql: "UPDATE change SET pushed = 0 WHERE device = ? AND seq = ?")
+        for id in ids { try statement.execute(arguments: [id.deviceID.rawValue, id.seq]) }
     }
 
     /// Positions this laptop has read up to, with the server's chain there, oldest first.

@@ -131,7 +131,7 @@ extension Journal {
     /// the rest is applied; a held-back change is applied once the gap fills.
     /// - Complexity: O(c log c) for c changes, plus re-materialising each touched entry from its stored changes.
     public func apply(_ changes: [Change]) throws -> ApplyOutcome {
-        try apply(changes) { _ in }
+        try apply(changes) { _, _ in }
     }
 
     /// `apply(_:)`, also keeping received changes that failed `ReceivedChange.check` aside (SPEC §2.1).
@@ -139,12 +139,14 @@ extension Journal {
         -> ApplyOutcome
     {
         let now = clock()
-        return try apply(changes) { db in try Journal.holdUnreadable(unreadable, at: now, in: db) }
+        return try apply(changes) { db, _ in try Journal.holdUnreadable(unreadable, at: now, in: db) }
     }
 
     /// `apply(_:)` with `alsoInTransaction` run inside the same transaction (a sync cursor, say). `canonical`
     /// may carry each change's canonical JSON when the caller already has it (a decrypted envelope).
-    func apply(_ changes: [Change], canonical: [String]? = nil, alsoInTransaction: (Database) throws -> Void) throws
+    func apply(
+        _ changes: [Change], canonical: [String]? = nil, alsoInTransaction: (Database, ApplyOutcome) throws -> Void
+    ) throws
         -> ApplyOutcome
     {
         var unique: [ChangeID: (change: Change, json: String)] = [:]
@@ -166,7 +168,7 @@ extension Journal {
             try database.write { db in
                 var outcome = try merge(unique, in: db)
                 outcome.duplicates += duplicatesInBatch
-                try alsoInTransaction(db)
+                try alsoInTransaction(db, outcome)
                 return outcome
             }
         }
@@ -194,12 +196,30 @@ extension Journal {
         var next: [DeviceID: Int64] = [:]
         let aheadFrom = clock() + Journal.clockAheadLimit
         let now = clock()
+        var purgedEntries = Set<EntryID>()
         for id in unique.keys.sorted() {
-            guard let (change, json) = unique[id] else { continue }
+            guard var (change, json) = unique[id] else { continue }
+            // SPEC §2.3: a change of a purged entry is kept only as its stub, whenever and however it arrives.
+            if !change.isReplacement, try Erasures.isPurged(change.entryID, in: db), let stub = change.stub() {
+                change = stub
+                json = try ChangeLog.json(of: stub)
+                outcome.erased += 1
+            }
             if let stored = try ChangeLog.storedJSON(of: id, in: db) {
                 let settled = try stored != json && HeldChanges.isSettled(change, json: json, in: db)
                 if stored == json || settled {
                     if !released.contains(id) { outcome.duplicates += 1 }
+                } else if let resolution = try Erasures.resolve(change, json: json, stored: stored, in: db) {
+                    // SPEC §2.3: of a change and its stub or redacted copy, the more erased one stays.
+                    switch resolution {
+                    case .replaced:
+                        outcome.erased += 1
+                        if fresh[change.entryID] == nil { fresh[change.entryID] = [] }
+                        existed[change.entryID] = true
+                    case .keptOurs:
+                        outcome.keptErased.append(id)
+                        outcome.duplicates += 1
+                    }
                 } else {
                     try HeldChanges.hold(change, json: json, reason: .differs, at: now, in: db)
                     outcome.differing.append(id)
@@ -220,6 +240,14 @@ extension Journal {
             try ChangeLog.insert(change, json: json, in: db)
             fresh[change.entryID, default: []].append(change)
             outcome.inserted += 1
+            switch change.operation {
+            case .purge, .redact:
+                try Erasures.record(change, in: db)
+                outcome.erasures.append(change.id)
+                if case .purge = change.operation { purgedEntries.insert(change.entryID) }
+            default:
+                break
+            }
             // SPEC §3: only a stamp with counter 0 is its writer's own clock reading; a stamp advanced by
             // merging (counter > 0) says nothing about the writer's clock, so it never blames that laptop.
             if change.at.counter == 0, change.at.wallMillis > aheadFrom {
@@ -227,12 +255,21 @@ extension Journal {
                     outcome.aheadOfClock[change.id.deviceID] ?? 0, change.at.wallMillis)
             }
         }
+        for entryID in purgedEntries {
+            // The purge arrived: every change of the entry already here, or in this batch, becomes its stub.
+            outcome.erased += try Erasures.stubEntry(entryID, in: db)
+            existed[entryID] = true
+        }
+        if outcome.erased > 0 { try Erasures.markScrub(in: db) }
         outcome.waiting = try HeldChanges.count(.gap, in: db)
         for (entryID, changes) in fresh {
             let state =
                 existed[entryID] == true
                 ? try ChangeLog.state(of: entryID, in: db) : EntryState(entryID: entryID, changes: changes)
-            guard let entry = state.makeEntry() else { continue }
+            guard let entry = state.makeEntry() else {
+                if state.isPurged || existed[entryID] == true { try Projection.remove(entryID, in: db) }
+                continue
+            }
             try Projection.save(entry, in: db)
             outcome.entriesTouched += 1
             if entry.hasConflict { outcome.conflicts += 1 }

@@ -60,6 +60,14 @@ public struct ApplyOutcome: Sendable, Hashable {
     public var waiting = 0
     /// Changes whose id this journal holds with different content: held aside for the user (`ally check`).
     public var differing: [ChangeID] = []
+    /// Stored changes replaced by a received stub or redacted copy, or received changes of a purged entry stored as
+    /// stubs (SPEC §2.3).
+    public var erased = 0
+    /// Received copies this journal already holds in a more erased form (SPEC §2.3): the sender, or the server, still
+    /// has the text, so the journal's own form is sent again (marked unpushed when it came in a pull).
+    public var keptErased: [ChangeID] = []
+    /// Purge and redaction changes new to this journal.
+    public var erasures: [ChangeID] = []
 
     /// `aheadOfClock` as the CLI's JSON shows it: full device id → latest stamp in ISO 8601.
     public var clockAheadStamps: [String: String] {

@@ -56,6 +56,16 @@ enum Projection {
         }
     }
 
+    /// Removes an entry from the projection and the search index (a purged entry, SPEC §2.3).
+    static func remove(_ entryID: EntryID, in db: Database) throws {
+        guard
+            let rowID = try Int64.fetchOne(
+                db, sql: "SELECT rowid FROM entry WHERE id = ?", arguments: [entryID.rawValue])
+        else { return }
+        try db.execute(sql: "DELETE FROM entry_search WHERE rowid = ?", arguments: [rowID])
+        try db.execute(sql: "DELETE FROM entry WHERE rowid = ?", arguments: [rowID])
+    }
+
     static let columns = """
         e.id, e.kind, e.title, e.body, e.level, e.occurred_on, e.created_at, e.updated_at, e.due, e.status,
         e.minutes, e.pledge, e.themes, e.tags, e.links, e.trashed, e.conflict

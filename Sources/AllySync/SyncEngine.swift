@@ -53,6 +53,13 @@ public struct SyncEngine {
         public var unreadable = 0
         /// Changes too large for this server's envelope limit: they stay on this laptop (`DEVICE.SEQ`).
         public var tooLargeToPush: [String] = []
+        /// Purges and redactions received (SPEC §2.3), and stored changes replaced by stubs or redacted copies.
+        public var erasuresReceived = 0
+        public var changesErased = 0
+        /// Stubs and redacted copies that replaced the server's copy in this sync.
+        public var replacedOnServer = 0
+        /// Whether this journal's files were rewritten after an erasure so that nothing erased remains in them.
+        public var scrubbed: Bool?
         /// Set when this journal turned out to be a restored or copied one whose new changes collided with its
         /// other copy's (SPEC §2.2): it moved to a new device id and re-issued them.
         public var fork: Journal.Fork?
@@ -96,6 +103,11 @@ public struct SyncEngine {
             report.differing.removeAll { $0.hasPrefix(former) }
             pushFailure = try attemptPush(&report, progress: progress)
         }
+        if report.changesErased > 0, try journal.unpushedCount() > 0 {
+            // A purge or redaction pulled here replaced changes the server holds as written (this laptop's own
+            // unpushed edits of a purged entry, or a copy a late laptop pushed): send the stubs and redacted copies now.
+            pushFailure = try attemptPush(&report, progress: progress) ?? pushFailure
+        }
         if let pushFailure {
             report.conflicts = try journal.conflicts().count
             throw SyncError(
@@ -104,6 +116,14 @@ public struct SyncEngine {
                     + " (sending failed; receiving went ahead: \(report.pulled) new changes pulled)")
         }
         report.conflicts = try journal.conflicts().count
+        let holdsErasures = try journal.hasErasures()
+        if report.erasuresReceived > 0 || (report.pulled + report.alreadyHere > 0 && holdsErasures) {
+            // The receipt (SPEC §2.3): a pull after the position read so far tells the server this laptop applied it.
+            _ = try? transport.pull(after: report.cursor, limit: 1, token: link.token)
+        }
+        // Also finishes a rewrite an earlier run left pending (it checks one flag when there is nothing to do).
+        let scrubbed = try journal.scrubIfNeeded()
+        if report.changesErased > 0 || report.erasuresReceived > 0 { report.scrubbed = scrubbed }
         try journal.updateSyncState(["lastSync": ISOTimestamp.format(Int64(Date().timeIntervalSince1970 * 1000))])
         return report
     }
@@ -188,7 +208,8 @@ public struct SyncEngine {
                     (
                         entry.rowID,
                         Wire.Item(
-                            device: entry.change.id.deviceID.rawValue, seq: entry.change.id.seq, envelope: envelope)
+                            device: entry.change.id.deviceID.rawValue, seq: entry.change.id.seq, envelope: envelope,
+                            replace: entry.change.isReplacement ? true : nil)
                     ))
                 bytes += envelope.count
             }
@@ -218,6 +239,7 @@ public struct SyncEngine {
         }
         try journal.markPushed(pending.map(\.rowID))
         report.pushed += result.accepted
+        report.replacedOnServer += result.replaced ?? 0
         report.alreadyOnServer += result.duplicates
     }
 
@@ -289,6 +311,8 @@ public struct SyncEngine {
             let outcome = try journal.applyPulled(
                 changes, canonical: canonical, unreadable: unreadable, cursor: page.next, chain: page.nextChain)
             report.unreadable += unreadable.count
+            report.erasuresReceived += outcome.erasures.count
+            report.changesErased += outcome.erased + outcome.keptErased.count
             knownChain = page.nextChain
             report.pulled += outcome.inserted
             report.alreadyHere += outcome.duplicates

@@ -146,7 +146,11 @@ import Testing
         private var recorded: [String] = []
         init(_ base: any ServerStore) { self.base = base }
         func note(_ call: String) { lock.withLock { recorded.append(call) } }
-        func take() -> [String] { lock.withLock { defer { recorded = [] }; return recorded } }
+        func take() -> [String] {
+            lock.withLock {
+                defer { recorded = [] }; return recorded
+            }
+        }
 
         func migrate() async throws { try await base.migrate() }
         func serverSecret() async throws -> Data { note("serverSecret"); return try await base.serverSecret() }
@@ -183,6 +187,12 @@ import Testing
         func latestPosition(userID: String) async throws -> Int64 { try await base.latestPosition(userID: userID) }
         func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> StoredPage {
             try await base.pull(userID: userID, after: position, limit: limit, maxBytes: maxBytes)
+        }
+        func recordPull(deviceID: String, position: Int64) async throws {
+            try await base.recordPull(deviceID: deviceID, position: position)
+        }
+        func pulledPositions(userID: String) async throws -> [String: Int64] {
+            try await base.pulledPositions(userID: userID)
         }
         func held(userID: String) async throws -> [Wire.HeldRange] { try await base.held(userID: userID) }
     }

@@ -120,6 +120,10 @@ struct BundleImport: ParsableCommand {
         var unreadable: Int
         /// Set when this journal moved to a new device id because another copy of it wrote under its id.
         var fork: Journal.Fork?
+        /// Purges and redactions new to this journal, and stored changes replaced by stubs or redacted copies
+        /// (SPEC §2.3); the journal's files were rewritten after them.
+        var erasures: Int
+        var changesErased: Int
     }
 
     func run() throws {
@@ -145,13 +149,15 @@ struct BundleImport: ParsableCommand {
         let journal = try journalOptions.openOrCreate(in: context)
         let outcome = try journal.apply(bundle.changes, unreadable: bundle.unreadable)
         let fork = try journal.resolveFork(otherIsAccepted: false)
+        if outcome.erased > 0 || !outcome.erasures.isEmpty { try journal.scrubIfNeeded() }
         var differing = outcome.differing.map(\.description)
         if let fork { differing.removeAll { $0.hasPrefix(fork.formerDeviceID.rawValue + ".") } }
         let summary = Summary(
             from: bundle.device.short, inserted: outcome.inserted + (fork?.merged ?? 0), duplicates: outcome.duplicates,
             entries: outcome.entriesTouched, conflicts: try journal.conflicts().count,
             clockAhead: outcome.clockAheadStamps, waiting: outcome.waiting, differing: differing,
-            unreadable: bundle.unreadable.count, fork: fork)
+            unreadable: bundle.unreadable.count, fork: fork, erasures: outcome.erasures.count,
+            changesErased: outcome.erased)
         SyncSupport.warnClockAhead(summary.clockAhead, context: context)
         if output.json {
             context.print(try JSONOutput.string(summary))
@@ -164,6 +170,12 @@ struct BundleImport: ParsableCommand {
             context.print(
                 "Merged \(plural(outcome.inserted, "new change")) from device \(bundle.device.short) into "
                     + "\(plural(outcome.entriesTouched, "entry", "entries")) (\(outcome.duplicates) already here)")
+        }
+        if summary.erasures > 0 || summary.changesErased > 0 {
+            context.print(
+                "Applied \(plural(summary.erasures, "purge or redaction", "purges and redactions")): "
+                    + "\(plural(summary.changesErased, "stored change")) replaced by stubs or redacted copies; "
+                    + "nothing erased remains in this journal's files")
         }
         if summary.waiting > 0 {
             context.print(

@@ -29,6 +29,8 @@ struct History: ParsableCommand {
         var text: String?
         var parents: [String]?
         var superseded: Bool
+        /// A redacted copy (`ally redact`): strings in it were replaced by `[redacted]`.
+        var redacted: Bool?
     }
 
     func run() throws {
@@ -78,9 +80,14 @@ struct History: ParsableCommand {
         case .editBody(let text, let parents):
             item.text = text
             item.parents = parents.map(\.short)
-        case .trash, .restore:
+        case .stub(_, let parents):
+            item.parents = parents.isEmpty ? nil : parents.map(\.short)
+        case .redact(let targets):
+            item.value = String(targets.count)
+        case .trash, .restore, .purge:
             break
         }
+        if change.isRedacted { item.redacted = true }
         return item
     }
 
@@ -96,6 +103,9 @@ struct History: ParsableCommand {
                 : "wrote body version \(item.change) from \((item.parents ?? []).joined(separator: " + "))"
         case "trash": "moved to the trash"
         case "restore": "restored from the trash"
+        case "purge": "purged: the entry and its history were destroyed"
+        case "redact": "redacted \(item.value ?? "") earlier changes"
+        case "stub": "a purged change"
         default: item.operation
         }
     }

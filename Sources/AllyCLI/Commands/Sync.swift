@@ -74,6 +74,17 @@ struct SyncCommand: ParsableCommand {
         if report.entriesUpdated > 0 { line += " (\(plural(report.entriesUpdated, "entry", "entries")) updated)" }
         if report.conflicts > 0 { line += "; \(plural(report.conflicts, "conflict")) to resolve: `ally conflicts`" }
         context.print(line)
+        if report.erasuresReceived > 0 || report.changesErased > 0 {
+            context.print(
+                "Applied \(plural(report.erasuresReceived, "purge or redaction", "purges and redactions")) from other "
+                    + "laptops: \(plural(report.changesErased, "stored change")) replaced by stubs or redacted copies; "
+                    + "nothing erased remains in this journal's files")
+        }
+        if report.replacedOnServer > 0 {
+            context.print(
+                "Replaced the server's copy of \(plural(report.replacedOnServer, "change")) (purged or redacted); "
+                    + "`ally purge --status` shows which laptops have applied it")
+        }
         if !report.tooLargeToPush.isEmpty {
             context.print(
                 "\(plural(report.tooLargeToPush.count, "change is", "changes are")) larger than this server accepts; "

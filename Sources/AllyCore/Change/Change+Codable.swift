@@ -4,7 +4,7 @@ import Foundation
 extension Change: Codable {
     enum CodingKeys: String, CodingKey {
         case device, seq, wall, counter, entry, op
-        case kind, createdAt, field, value, element, observed, text, parents, seen
+        case kind, createdAt, field, value, element, observed, text, parents, seen, targets, was, redacted
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,12 +45,24 @@ extension Change: Codable {
             operation = .trash(seen: try c.decode(VersionVector.self, forKey: .seen))
         case "restore":
             operation = .restore
+        case "purge":
+            operation = .purge
+        case "redact":
+            operation = .redact(targets: try c.decode([ChangeID].self, forKey: .targets))
+        case "stub":
+            operation = .stub(
+                was: try c.decode(String.self, forKey: .was), parents: try c.decode([ChangeID].self, forKey: .parents))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .op, in: c, debugDescription: "unknown operation '\(op)' (written by a newer ally?)")
         }
         if let problem = operation.problem {
             throw DecodingError.dataCorruptedError(forKey: .op, in: c, debugDescription: "\(problem) in change \(id)")
+        }
+        isRedacted = try c.decodeIfPresent(Bool.self, forKey: .redacted) ?? false
+        if isRedacted, !operation.canBeRedacted {
+            throw DecodingError.dataCorruptedError(
+                forKey: .redacted, in: c, debugDescription: "a '\(op)' change cannot be a redacted copy (\(id))")
         }
     }
 
@@ -81,9 +93,15 @@ extension Change: Codable {
             try c.encode(parents.sorted(), forKey: .parents)
         case .trash(let seen):
             try c.encode(seen, forKey: .seen)
-        case .restore:
+        case .restore, .purge:
             break
+        case .redact(let targets):
+            try c.encode(targets.sorted(), forKey: .targets)
+        case .stub(let was, let parents):
+            try c.encode(was, forKey: .was)
+            try c.encode(parents.sorted(), forKey: .parents)
         }
+        if isRedacted { try c.encode(true, forKey: .redacted) }
     }
 }
 

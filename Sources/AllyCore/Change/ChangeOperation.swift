@@ -14,11 +14,20 @@ public enum ChangeOperation: Hashable, Sendable {
     case trash(seen: VersionVector)
     /// Takes the entry out of the trash (and settles a trash-versus-edit conflict).
     case restore
+    /// Destroys the entry and its whole history everywhere (SPEC §2.3): every change of the entry, held or arriving
+    /// later, is replaced by its stub.
+    case purge
+    /// Records that the changes `targets` of the entry were replaced by redacted copies (SPEC §2.3). The copies
+    /// travel as changes of their own under the same ids; the strings taken out are never stored or sent.
+    case redact(targets: [ChangeID])
+    /// What remains of a purged change (SPEC §2.3): the operation it was (`was`) and, for a body version, its
+    /// parents, so the body graph keeps its shape. No text and no values.
+    case stub(was: String, parents: [ChangeID])
 
     /// Whether the operation changes the entry's content, as opposed to its trashed flag.
     public var isContentEdit: Bool {
         switch self {
-        case .trash, .restore: false
+        case .trash, .restore, .purge, .redact, .stub: false
         default: true
         }
     }
@@ -33,8 +42,15 @@ public enum ChangeOperation: Hashable, Sendable {
         case .editBody: "editBody"
         case .trash: "trash"
         case .restore: "restore"
+        case .purge: "purge"
+        case .redact: "redact"
+        case .stub: "stub"
         }
     }
+
+    /// The operations a purge replaces by stubs: every one that can carry words or values (not a purge or a
+    /// redaction, which carry only ids, nor a stub).
+    public static let stubbable: Set<String> = ["create", "set", "add", "remove", "editBody", "trash", "restore"]
 
     /// The earliest creation time a change may carry: 0001-01-01T00:00:00Z, in ms since the epoch.
     public static let earliestMillis: Int64 = -62_135_596_800_000
@@ -58,7 +74,11 @@ public enum ChangeOperation: Hashable, Sendable {
             field.accepts(element) ? nil : "\(Quoted(element)) is not a valid element of \(field.rawValue)"
         case .editBody(let text, _):
             text.unicodeScalars.contains("\0") ? "the body contains a NUL character" : nil
-        case .trash, .restore: nil
+        case .trash, .restore, .purge: nil
+        case .redact(let targets):
+            targets.isEmpty ? "a redaction names no change" : nil
+        case .stub(let was, _):
+            Self.stubbable.contains(was) ? nil : "a stub of operation '\(was)', which cannot be purged"
         }
     }
 }

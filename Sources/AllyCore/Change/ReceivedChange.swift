@@ -30,7 +30,7 @@ public enum ReceivedChange {
 
     /// The operations this version applies.
     public static let knownOperations: Set<String> = [
-        "create", "set", "add", "remove", "editBody", "trash", "restore",
+        "create", "set", "add", "remove", "editBody", "trash", "restore", "purge", "redact", "stub",
     ]
 
     /// The fields every change has, read leniently so that a change can be named even when it cannot be applied.

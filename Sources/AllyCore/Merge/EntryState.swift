@@ -13,6 +13,8 @@ public struct EntryState: Sendable {
     public private(set) var body = BodyGraph()
     private var trashMark: (trashed: Bool, seen: VersionVector?, at: HybridTimestamp, id: ChangeID)?
     private var latest: Int64 = 0
+    /// Set once a purge of the entry is applied (SPEC §2.3): the entry no longer exists.
+    public private(set) var isPurged = false
 
     /// Makes the empty state of `entryID`.
     public init(entryID: EntryID) { self.entryID = entryID }
@@ -51,6 +53,12 @@ public struct EntryState: Sendable {
             if trashMark.map({ $0.at < change.at }) ?? true { trashMark = (true, seen, change.at, change.id) }
         case .restore:
             if trashMark.map({ $0.at < change.at }) ?? true { trashMark = (false, nil, change.at, change.id) }
+        case .purge:
+            // §2.3: the entry and its history are gone; what stays are stubs.
+            isPurged = true
+        case .redact, .stub:
+            // §2.3: a redaction's copies are changes of their own; a stub carries nothing to show.
+            break
         }
     }
 
@@ -70,10 +78,10 @@ public struct EntryState: Sendable {
     /// The current value of a scalar field.
     public func value(of field: ScalarField) -> String? { scalars[field]?.value ?? nil }
 
-    /// What the user sees, or nil while the entry's create has not arrived.
+    /// What the user sees, or nil while the entry's create has not arrived, or once the entry is purged.
     /// - Complexity: dominated by `BodyGraph.resolved()`.
     public func makeEntry() -> Entry? {
-        guard let creation else { return nil }
+        guard let creation, !isPurged else { return nil }
         var entry = Entry(id: entryID, kind: creation.kind, createdAt: creation.createdAt)
         entry.updatedAt = max(latest, creation.createdAt)
         entry.title = value(of: .title)

@@ -1,0 +1,166 @@
+import AllyCore
+import AllyStore
+import AllyTesting
+import Foundation
+import GRDB
+import Testing
+
+/// Issue 12: a purge or redaction reaches every copy — this laptop's files, the server's, every other laptop at its
+/// next sync or bundle import, a laptop that was offline with an edit of the entry, an old bundle, a fresh laptop —
+/// and `ally purge --status` says which laptops have applied it (SPEC §2.3).
+@Suite(.serialized) struct ErasureTests {
+    let folder = TemporaryDirectory()
+
+    func database(_ backend: String) throws -> String {
+        if backend == "sqlite" { return folder.file("server-\(UInt32.random(in: 0...UInt32.max)).sqlite") }
+        return try #require(
+            ProcessInfo.processInfo.environment["ALLY_TEST_POSTGRES_URL"],
+            "set ALLY_TEST_POSTGRES_URL; Tools/test.sh starts PostgreSQL with Tools/scripts/postgres.sh and sets it")
+    }
+
+    /// The bytes of a SQLite database and its WAL, as `grep` would read them.
+    func fileBytes(_ path: String) -> Data {
+        var data = Data()
+        for suffix in ["", "-wal", "-journal"] {
+            if let part = FileManager.default.contents(atPath: path + suffix) { data.append(part) }
+        }
+        return data
+    }
+
+    /// Every marker found in the files of a journal, in any case.
+    func markersFound(_ markers: [String], in path: String) -> [String] {
+        let bytes = fileBytes(path)
+        return markers.filter { marker in
+            [marker, marker.uppercased(), marker.capitalized].contains { bytes.range(of: Data($0.utf8)) != nil }
+        }
+    }
+
+    func status(_ laptop: SyncLaptop) throws -> [[String: Any]] {
+        try decodeObject(laptop.ok("purge", "--status", "--json"))["erasures"] as? [[String: Any]] ?? []
+    }
+
+    /// Whether the laptop named `device` (a full device id) has applied the erasure of `entry`, per `a`'s receipt.
+    func applied(_ device: String, entry: String, kind: String, on laptop: SyncLaptop) throws -> Bool? {
+        let item = try status(laptop).first { $0["entry"] as? String == entry && $0["kind"] as? String == kind }
+        let laptops = item?["laptops"] as? [[String: Any]] ?? []
+        return laptops.first { $0["device"] as? String == device }?["applied"] as? Bool
+    }
+
+    func deviceID(_ laptop: SyncLaptop) throws -> String {
+        try decodeObject(laptop.ok("status", "--json"))["device"] as? String ?? ""
+    }
+
+    @Test(
+        "Purge and redact reach every laptop, the server, late laptops and old bundles",
+        arguments: ["sqlite", "postgres"])
+    func erasureReachesEverywhere(backend: String) throws {
+        let serverDatabase = try database(backend)
+        let server = try ServerProcess(database: serverDatabase)
+        let user = "eraser\(UInt32.random(in: 0...UInt32.max))"
+        let (a, b, c) = (
+            SyncLaptop(folder, "\(user)-a"), SyncLaptop(folder, "\(user)-b"), SyncLaptop(folder, "\(user)-c")
+        )
+        // "Purge" markers live only in the entry to purge; "redact" markers in the entry to redact.
+        let purged = a.ok(
+            "new", "reflection", "Saw the patient vexillumpurge in bay 4 today.", "--title", "Night titlepurgeqq",
+            "--tag", "tagpurgeqq")
+        a.ok("edit", purged, "--body", "Saw the patient vexillumpurge in bay 4 today.\nSecond thought: secondpurgeqq.")
+        let redacted = a.ok(
+            "new", "mistake", "Mrs Quillredact was upset; I called 0161 496 0000.\nWhat I learnt: ask first.",
+            "--title", "About Quillredact", "--tag", "quillredact", "--allow-phi")
+        a.ok(
+            "edit", redacted, "--body", "Mrs Quillredact was upset.\nWhat I learnt: ask first; Quillredact agreed.",
+            "--allow-phi")
+        let kept = a.ok("new", "goal", "Ask the registrar what she needs; keepmarkerzz.")
+        a.ok("account", "register", "--server", server.url, "--username", user, "--invite", try server.invite())
+        for laptop in [b, c] { laptop.ok("account", "login", "--server", server.url, "--username", user) }
+        for laptop in [a, b, c] { laptop.ok("sync") }
+        #expect(b.ok("search", "vexillumpurge").contains(String(purged.prefix(8))))
+
+        // Before the purge: b exports a bundle, c goes offline and edits the entry that will be purged.
+        let oldBundle = folder.file("\(user)-old.allybundle")
+        b.ok("bundle", "export", oldBundle)
+        c.ok("edit", purged, "--body", "Offline on c: offlinepurgeqq, about the same patient.")
+
+        // The server's envelopes before the purge, to check later that the replaced ones left its files.
+        var envelopesBefore: [Data] = []
+        if backend == "sqlite" {
+            let queue = try DatabaseQueue(path: serverDatabase)
+            envelopesBefore = try queue.read { db in try Data.fetchAll(db, sql: "SELECT envelope FROM changes") }
+            try queue.close()
+        }
+
+        a.ok("purge", purged, "--yes")
+        a.ok("redact", redacted, "--text", "quillredact", "--text", "0161 496 0000")
+        let purgeMarkers = ["vexillumpurge", "titlepurgeqq", "tagpurgeqq", "secondpurgeqq"]
+        let redactMarkers = ["quillredact", "0161 496 0000"]
+        #expect(markersFound(purgeMarkers + redactMarkers, in: a.path).isEmpty, "a's files still hold erased text")
+        #expect(markersFound(["keepmarkerzz"], in: a.path) == ["keepmarkerzz"], "the grep must see what is kept")
+        #expect(a.run.run(["show", purged]).status != 0)
+        let shown = try decodeObject(a.ok("show", redacted, "--json"))
+        #expect((shown["body"] as? String ?? "").contains("[redacted]"))
+        #expect((shown["title"] as? String) == "About [redacted]")
+        let before = try #require(try status(a).first { $0["kind"] as? String == "purge" })
+        #expect(before["serverCopyReplaced"] as? Bool == false)
+
+        // a syncs: the server's copies are replaced; b has not applied it yet.
+        let report = try decodeObject(a.ok("sync", "--json"))
+        #expect((report["replacedOnServer"] as? Int ?? 0) >= 5, "\(report)")
+        let (bID, cID) = (try deviceID(b), try deviceID(c))
+        #expect(
+            try applied(bID, entry: String(purged.prefix(8)), kind: "purge", on: a) == nil
+                || applied(bID, entry: String(purged.prefix(8)), kind: "purge", on: a) == false)
+        let purgeEntry = try #require(try status(a).first { $0["kind"] as? String == "purge" })
+        #expect(purgeEntry["serverCopyReplaced"] as? Bool == true, "\(purgeEntry)")
+        let fullPurged = purgeEntry["entry"] as? String ?? ""
+        #expect(try applied(bID, entry: fullPurged, kind: "purge", on: a) == false)
+
+        // b syncs and applies it; the receipt says so.
+        b.ok("sync")
+        #expect(try applied(bID, entry: fullPurged, kind: "purge", on: a) == true)
+        #expect(try applied(cID, entry: fullPurged, kind: "purge", on: a) == false)
+        #expect(markersFound(purgeMarkers + redactMarkers, in: b.path).isEmpty, "b's files still hold erased text")
+
+        // c comes back with an unpushed edit of the purged entry: it is purged on arrival, everywhere.
+        c.ok("sync")
+        #expect(try applied(cID, entry: fullPurged, kind: "purge", on: a) == true)
+        #expect(markersFound(purgeMarkers + redactMarkers + ["offlinepurgeqq"], in: c.path).isEmpty)
+        for laptop in [a, b] { laptop.ok("sync") }
+        for laptop in [a, b, c] {
+            #expect(markersFound(purgeMarkers + redactMarkers + ["offlinepurgeqq"], in: laptop.path).isEmpty)
+            #expect(laptop.run.run(["show", purged]).status != 0)
+        }
+
+        // The old bundle, exported before the purge, brings nothing back.
+        b.ok("bundle", "import", oldBundle)
+        #expect(markersFound(purgeMarkers + redactMarkers, in: b.path).isEmpty, "an old bundle resurrected text")
+        #expect(b.run.run(["show", purged]).status != 0)
+        // Bundles exported after the purge carry stubs only.
+        let newBundle = folder.file("\(user)-new.allybundle")
+        b.ok("bundle", "export", newBundle)
+        let bundleBytes = FileManager.default.contents(atPath: newBundle) ?? Data()
+        #expect(purgeMarkers.allSatisfy { bundleBytes.range(of: Data($0.utf8)) == nil })
+
+        // A fresh laptop logging in afterwards never receives the text.
+        let d = SyncLaptop(folder, "\(user)-d")
+        d.ok("account", "login", "--server", server.url, "--username", user)
+        d.ok("sync")
+        #expect(markersFound(purgeMarkers + redactMarkers + ["offlinepurgeqq"], in: d.path).isEmpty)
+        #expect(d.ok("search", "keepmarkerzz").contains(String(kept.prefix(8))))
+        #expect(try a.snapshot() == d.snapshot())
+        #expect(try a.snapshot() == c.snapshot())
+        for laptop in [a, b, c, d] { laptop.ok("check") }
+
+        // The server's files no longer hold the replaced envelopes.
+        if backend == "sqlite" {
+            let queue = try DatabaseQueue(path: serverDatabase)
+            let after = Set(try queue.read { db in try Data.fetchAll(db, sql: "SELECT envelope FROM changes") })
+            try queue.close()
+            let gone = envelopesBefore.filter { !after.contains($0) }
+            #expect(gone.count >= 6, "the purge and redaction must have replaced envelopes on the server")
+            let serverBytes = fileBytes(serverDatabase)
+            let remaining = gone.filter { serverBytes.range(of: $0.suffix(48)) != nil }
+            #expect(remaining.isEmpty, "\(remaining.count) replaced envelopes are still in the server's files")
+        }
+    }
+}
