@@ -266,6 +266,22 @@ extension Journal {
         }
     }
 
+    /// Entries that arrived from elsewhere (a sync, a bundle) looking like they hold patient identifiers, as the
+    /// last `noteIdentifierEntries` left them (`ally status` checks them again).
+    public func identifierEntries() throws -> [EntryID] {
+        (try syncState()["identifier-entries"] ?? "").split(separator: ",").compactMap {
+            EntryID(rawValue: String($0))
+        }
+    }
+
+    /// Adds entries that arrived looking like they hold identifiers, and drops those that no longer do.
+    public func noteIdentifierEntries(adding: [EntryID], stillFlagged: (EntryID) throws -> Bool) throws {
+        var ids = try identifierEntries()
+        for id in adding where !ids.contains(id) { ids.append(id) }
+        ids = try ids.filter(stillFlagged)
+        try updateSyncState(["identifier-entries": ids.isEmpty ? nil : ids.map(\.rawValue).joined(separator: ",")])
+    }
+
     /// Whether this journal holds any purge or redaction.
     public func hasErasures() throws -> Bool {
         try Journal.wrap {

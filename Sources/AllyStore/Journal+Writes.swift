@@ -272,6 +272,7 @@ extension Journal {
             }
             try Projection.save(entry, in: db)
             outcome.entriesTouched += 1
+            outcome.touchedEntries.append(entryID)
             if entry.hasConflict { outcome.conflicts += 1 }
         }
         return outcome

@@ -68,6 +68,8 @@ public struct ApplyOutcome: Sendable, Hashable {
     public var keptErased: [ChangeID] = []
     /// Purge and redaction changes new to this journal.
     public var erasures: [ChangeID] = []
+    /// The entries whose projection this merge brought up to date (`entriesTouched` of them).
+    public var touchedEntries: [EntryID] = []
 
     /// `aheadOfClock` as the CLI's JSON shows it: full device id → latest stamp in ISO 8601.
     public var clockAheadStamps: [String: String] {

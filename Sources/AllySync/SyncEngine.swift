@@ -60,6 +60,9 @@ public struct SyncEngine {
         public var replacedOnServer = 0
         /// Whether this journal's files were rewritten after an erasure so that nothing erased remains in them.
         public var scrubbed: Bool?
+        /// Entries this sync brought in or changed whose text looks like it holds patient identifiers (full ids;
+        /// issue 12 §3): `ally scan` lists them.
+        public var identifierEntries: [String] = []
         /// Set when this journal turned out to be a restored or copied one whose new changes collided with its
         /// other copy's (SPEC §2.2): it moved to a new device id and re-issued them.
         public var fork: Journal.Fork?
@@ -124,6 +127,9 @@ public struct SyncEngine {
         // Also finishes a rewrite an earlier run left pending (it checks one flag when there is nothing to do).
         let scrubbed = try journal.scrubIfNeeded()
         if report.changesErased > 0 || report.erasuresReceived > 0 { report.scrubbed = scrubbed }
+        try journal.noteIdentifierEntries(
+            adding: report.identifierEntries.compactMap(EntryID.init(rawValue:)),
+            stillFlagged: { try Self.looksIdentifying($0, in: journal) })
         try journal.updateSyncState(["lastSync": ISOTimestamp.format(Int64(Date().timeIntervalSince1970 * 1000))])
         return report
     }
@@ -258,6 +264,13 @@ public struct SyncEngine {
         return agreeing < 0 ? (0, nil) : checkpoints[agreeing]
     }
 
+    /// Whether an entry's current title, body or tags look like they hold patient identifiers.
+    public static func looksIdentifying(_ id: EntryID, in journal: Journal) throws -> Bool {
+        guard let entry = try journal.entry(id) else { return false }
+        let text = [entry.title ?? "", entry.body, entry.tags.joined(separator: " ")].joined(separator: "\n")
+        return !IdentifierScanner.scan(text).isEmpty
+    }
+
     /// Whether a page shows that the server's log is not the one this laptop's cursor (and its chain) refer to.
     static func diverged(_ page: Wire.Page, cursor: String, knownChain: String?) -> Bool {
         guard let mine = Int64(cursor), mine > 0 else { return false }
@@ -312,6 +325,9 @@ public struct SyncEngine {
                 changes, canonical: canonical, unreadable: unreadable, cursor: page.next, chain: page.nextChain)
             report.unreadable += unreadable.count
             report.erasuresReceived += outcome.erasures.count
+            for id in outcome.touchedEntries where !report.identifierEntries.contains(id.rawValue) {
+                if try Self.looksIdentifying(id, in: journal) { report.identifierEntries.append(id.rawValue) }
+            }
             report.changesErased += outcome.erased + outcome.keptErased.count
             knownChain = page.nextChain
             report.pulled += outcome.inserted

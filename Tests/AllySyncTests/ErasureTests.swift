@@ -63,8 +63,10 @@ import Testing
         // "Purge" markers live only in the entry to purge; "redact" markers in the entry to redact.
         let purged = a.ok(
             "new", "reflection", "Saw the patient vexillumpurge in bay 4 today.", "--title", "Night titlepurgeqq",
-            "--tag", "tagpurgeqq")
-        a.ok("edit", purged, "--body", "Saw the patient vexillumpurge in bay 4 today.\nSecond thought: secondpurgeqq.")
+            "--tag", "tagpurgeqq", "--allow-phi")
+        a.ok(
+            "edit", purged, "--body", "Saw the patient vexillumpurge in bay 4 today.\nSecond thought: secondpurgeqq.",
+            "--allow-phi")
         let redacted = a.ok(
             "new", "mistake", "Mrs Quillredact was upset; I called 0161 496 0000.\nWhat I learnt: ask first.",
             "--title", "About Quillredact", "--tag", "quillredact", "--allow-phi")
@@ -162,5 +164,27 @@ import Testing
             let remaining = gone.filter { serverBytes.range(of: $0.suffix(48)) != nil }
             #expect(remaining.isEmpty, "\(remaining.count) replaced envelopes are still in the server's files")
         }
+    }
+
+    @Test func pulledEntriesThatLookIdentifyingAreReported() throws {
+        let server = try ServerProcess(database: try database("sqlite"))
+        let user = "flagger\(UInt32.random(in: 0...UInt32.max))"
+        let (a, b) = (SyncLaptop(folder, "\(user)-a"), SyncLaptop(folder, "\(user)-b"))
+        a.ok("account", "register", "--server", server.url, "--username", user, "--invite", try server.invite())
+        b.ok("account", "login", "--server", server.url, "--username", user)
+        a.ok("new", "reflection", "A clean reflection about the rota.")
+        let flagged = a.ok("new", "reflection", "Mrs Patel in bed 12, MRN 4459812.", "--allow-phi")
+        a.ok("sync")
+        let result = b.run.run(["sync", "--json"])
+        #expect(result.status == 0)
+        let report = try decodeObject(result.stdout)
+        let ids = report["identifierEntries"] as? [String] ?? []
+        #expect(ids.count == 1 && ids[0].hasPrefix(flagged), "\(report)")
+        #expect(try decodeObject(b.ok("status", "--json"))["identifierEntries"] as? Int == 1)
+        #expect(b.run.run(["sync"]).stderr.isEmpty, "reported once, at the sync that brought it")
+        #expect(b.ok("status").contains("patient identifiers"))
+        // Once fixed, status no longer mentions it.
+        b.ok("redact", flagged, "--phi")
+        #expect(try decodeObject(b.ok("status", "--json"))["identifierEntries"] as? Int == 0)
     }
 }

@@ -1,6 +1,7 @@
 import AllyCore
 import AllyProtocol
 import AllyStore
+import AllySync
 import ArgumentParser
 import Foundation
 
@@ -124,6 +125,8 @@ struct BundleImport: ParsableCommand {
         /// (SPEC §2.3); the journal's files were rewritten after them.
         var erasures: Int
         var changesErased: Int
+        /// Entries this import brought in or changed that look like they hold patient identifiers (full ids).
+        var identifierEntries: [String]
     }
 
     func run() throws {
@@ -150,6 +153,9 @@ struct BundleImport: ParsableCommand {
         let outcome = try journal.apply(bundle.changes, unreadable: bundle.unreadable)
         let fork = try journal.resolveFork(otherIsAccepted: false)
         if outcome.erased > 0 || !outcome.erasures.isEmpty { try journal.scrubIfNeeded() }
+        let flagged = try outcome.touchedEntries.filter { try SyncEngine.looksIdentifying($0, in: journal) }
+        try journal.noteIdentifierEntries(
+            adding: flagged, stillFlagged: { try SyncEngine.looksIdentifying($0, in: journal) })
         var differing = outcome.differing.map(\.description)
         if let fork { differing.removeAll { $0.hasPrefix(fork.formerDeviceID.rawValue + ".") } }
         let summary = Summary(
@@ -157,7 +163,7 @@ struct BundleImport: ParsableCommand {
             entries: outcome.entriesTouched, conflicts: try journal.conflicts().count,
             clockAhead: outcome.clockAheadStamps, waiting: outcome.waiting, differing: differing,
             unreadable: bundle.unreadable.count, fork: fork, erasures: outcome.erasures.count,
-            changesErased: outcome.erased)
+            changesErased: outcome.erased, identifierEntries: flagged.map(\.rawValue))
         SyncSupport.warnClockAhead(summary.clockAhead, context: context)
         if output.json {
             context.print(try JSONOutput.string(summary))
@@ -176,6 +182,12 @@ struct BundleImport: ParsableCommand {
                 "Applied \(plural(summary.erasures, "purge or redaction", "purges and redactions")): "
                     + "\(plural(summary.changesErased, "stored change")) replaced by stubs or redacted copies; "
                     + "nothing erased remains in this journal's files")
+        }
+        if !flagged.isEmpty {
+            context.note(
+                "\(plural(flagged.count, "entry", "entries")) from device \(bundle.device.short) "
+                    + "\(flagged.count == 1 ? "looks" : "look") like \(flagged.count == 1 ? "it holds" : "they hold") "
+                    + "patient identifiers: `ally scan`")
         }
         if summary.waiting > 0 {
             context.print(

@@ -14,19 +14,33 @@ struct Import: ParsableCommand {
             date, time, title, body and tags (a starred entry gets the tag "starred"). The import is one \
             transaction: a damaged file imports nothing.
 
+            Every entry is checked for what looks like a patient's details, as `ally new` checks what you type. \
+            On a terminal you are asked once for the whole import: redact them all, keep them, or abort. In \
+            scripts the import is refused unless --redact-phi or --allow-phi says what to do (or allow_phi = \
+            true in the config).
+
             Examples:
               ally import ~/ally-backup.json
-              jrnl --export json > jrnl.json && ally import jrnl.json
+              jrnl --export json > jrnl.json && ally import jrnl.json --redact-phi
             """)
 
     @OptionGroup var journalOptions: JournalOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var phi: PHIOptions
     @Argument(help: "The file to import; '-' reads standard input.") var file: String
 
     struct Summary: Encodable {
         var format: String
         var imported: Int
         var skipped: Int
+        /// Entries whose identifiers were replaced by [redacted] (`--redact-phi`, or the answer on a terminal).
+        var redacted: Int
+        /// Entries imported with what looks like identifiers kept (`--allow-phi`, the config, or the answer).
+        var keptIdentifiers: Int
+    }
+
+    func validate() throws {
+        if phi.allowPHI, phi.redactPHI { throw ValidationError("give --allow-phi or --redact-phi, not both") }
     }
 
     struct JrnlExport: Decodable {
@@ -72,18 +86,87 @@ struct Import: ParsableCommand {
                 throw CLIError("entry \(index + 1) of \(file): \(problem); nothing was imported", exitCode: 2)
             }
         }
+        let (redacted, kept) = try vetIdentifiers(&writes, context: context)
         let journal = try journalOptions.openOrCreate(in: context)
         let total = writes.count
         if format == "ally" { writes = try writes.filter { try journal.entry($0.entryID) == nil } }
         try Self.write(writes, to: journal, context: context)
-        let summary = Summary(format: format, imported: writes.count, skipped: total - writes.count)
+        let summary = Summary(
+            format: format, imported: writes.count, skipped: total - writes.count, redacted: redacted,
+            keptIdentifiers: kept)
         if output.json {
             context.print(try JSONOutput.string(summary))
         } else {
             context.print(
                 "Imported \(summary.imported) entries from the \(summary.format) export"
                     + (summary.skipped > 0 ? "; skipped \(summary.skipped) already in this journal" : ""))
+            if summary.redacted > 0 {
+                context.print(
+                    "Replaced what looked like patient details with [redacted] in "
+                        + plural(summary.redacted, "entry", "entries"))
+            }
+            if summary.keptIdentifiers > 0 {
+                context.note(
+                    "\(plural(summary.keptIdentifiers, "imported entry looks", "imported entries look")) like "
+                        + "\(summary.keptIdentifiers == 1 ? "it holds" : "they hold") patient details: `ally scan`")
+            }
         }
+    }
+
+    /// The identifier guard over the whole import (issue 12 §3), asked once: returns how many entries were redacted
+    /// and how many kept what looks like identifiers. Throws (nothing imported) in a script without a flag, or when
+    /// the user aborts.
+    func vetIdentifiers(_ writes: inout [LocalWrite], context: CLIContext) throws -> (redacted: Int, kept: Int) {
+        var flagged: [(index: Int, matches: [IdentifierScanner.Match])] = []
+        for (index, write) in writes.enumerated() {
+            let title = write.patch.scalars[.title] ?? nil
+            let matches =
+                IdentifierScanner.scan(title ?? "") + IdentifierScanner.scan(write.patch.body ?? "")
+                + (write.patch.additions[.tags] ?? []).flatMap(IdentifierScanner.scan)
+            if !matches.isEmpty { flagged.append((index, matches)) }
+        }
+        guard !flagged.isEmpty else { return (0, 0) }
+        let config = try Config.load(in: context)
+        var redact = phi.redactPHI
+        if !redact, phi.allowPHI || config.allowPHI { return (0, flagged.count) }
+        let listing = flagged.prefix(3).map { item in
+            "entry \(item.index + 1): "
+                + item.matches.prefix(2).map { "\"\($0.text)\" (\($0.kind.rawValue))" }.joined(
+                    separator: ", ")
+        }.joined(separator: "; ")
+        let summary =
+            "\(plural(flagged.count, "entry", "entries")) of \(file) look like they hold patient details "
+            + "(\(listing)\(flagged.count > 3 ? "; …" : ""))"
+        if !redact {
+            guard context.stdinIsTerminal, file != "-" else {
+                throw CLIError(
+                    "\(summary); nothing was imported. Add --redact-phi to replace them with [redacted], or "
+                        + "--allow-phi to keep them", exitCode: 2)
+            }
+            context.note(summary)
+            asking: while true {
+                switch context.ask("[r]edact them in every entry, [k]eep them, or [a]bort the import? ")?.lowercased()
+                    .trimmingCharacters(in: .whitespaces)
+                {
+                case "r", "redact":
+                    redact = true
+                    break asking
+                case "k", "keep": return (0, flagged.count)
+                case "a", "abort", nil: throw CLIError("aborted; nothing was imported", exitCode: 1)
+                default: continue
+                }
+            }
+        }
+        for item in flagged {
+            var patch = writes[item.index].patch
+            if let title = patch.scalars[.title] ?? nil { patch.scalars[.title] = IdentifierScanner.redact(title) }
+            if let body = patch.body { patch.body = IdentifierScanner.redact(body) }
+            if let tags = patch.additions[.tags] {
+                patch.additions[.tags] = tags.map { IdentifierScanner.scan($0).isEmpty ? $0 : "[redacted]" }
+            }
+            writes[item.index].patch = patch
+        }
+        return (flagged.count, 0)
     }
 
     func readAlly(_ data: Data) throws -> [LocalWrite] {

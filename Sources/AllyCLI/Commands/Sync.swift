@@ -80,6 +80,13 @@ struct SyncCommand: ParsableCommand {
                     + "laptops: \(plural(report.changesErased, "stored change")) replaced by stubs or redacted copies; "
                     + "nothing erased remains in this journal's files")
         }
+        if !report.identifierEntries.isEmpty {
+            context.note(
+                "\(plural(report.identifierEntries.count, "entry", "entries")) from other laptops "
+                    + "\(report.identifierEntries.count == 1 ? "looks" : "look") like "
+                    + "\(report.identifierEntries.count == 1 ? "it holds" : "they hold") patient identifiers: `ally scan`"
+            )
+        }
         if report.replacedOnServer > 0 {
             context.print(
                 "Replaced the server's copy of \(plural(report.replacedOnServer, "change")) (purged or redacted); "
@@ -133,6 +140,8 @@ struct Status: ParsableCommand {
         var conflicts: Int
         var heldAside: HeldSummary
         var refusedSince: String?
+        /// Entries that arrived by sync or bundle looking like they hold patient identifiers, and still do.
+        var identifierEntries: Int
         /// When a sync last found the server's copy restored or behind, and how many changes it sent again.
         var serverRestored: ServerRestored?
 
@@ -154,6 +163,10 @@ struct Status: ParsableCommand {
             conflicts: counts.conflicts,
             heldAside: HeldSummary(try journal.heldChanges(), unreadable: try journal.unreadableChanges()),
             refusedSince: state["refusedSince"],
+            identifierEntries: try journal.identifierEntries().filter {
+                try SyncEngine.looksIdentifying($0, in: journal)
+            }
+            .count,
             serverRestored: state["serverRestored"].map {
                 Report.ServerRestored(detectedAt: $0, resent: Int(state["serverRestoredResent"] ?? "") ?? 0)
             })
@@ -185,6 +198,12 @@ struct Status: ParsableCommand {
             context.print("account    not linked (`ally account register` or `ally account login`)")
         }
         context.print("entries    \(report.entries), \(plural(report.conflicts, "conflict"))")
+        if report.identifierEntries > 0 {
+            context.print(
+                "privacy    \(plural(report.identifierEntries, "entry", "entries")) from other laptops "
+                    + "\(report.identifierEntries == 1 ? "looks" : "look") like \(report.identifierEntries == 1 ? "it holds" : "they hold") "
+                    + "patient identifiers: `ally scan`")
+        }
         for line in report.heldAside.lines { context.print("held       " + line) }
     }
 }

@@ -20,7 +20,10 @@ struct PHIGuard {
             let titleMatches = title.map(IdentifierScanner.scan) ?? []
             let bodyMatches = body.map(IdentifierScanner.scan) ?? []
             let all = titleMatches + bodyMatches
-            if all.isEmpty || allow || (config.allowPHI && !redact) { return (title, body) }
+            if all.isEmpty || allow || (config.allowPHI && !redact) {
+                Self.warnCombinations(title: title, body: body, context: context)
+                return (title, body)
+            }
             let redacted = (
                 title.map { IdentifierScanner.redact($0, matches: titleMatches) },
                 body.map { IdentifierScanner.redact($0, matches: bodyMatches) }
@@ -50,6 +53,19 @@ struct PHIGuard {
                 default: continue
                 }
             }
+        }
+    }
+
+    /// Warns (without refusing) when a sentence combines details that together could identify a patient (issue 12
+    /// §3, the GMC's warning): an age, a sex, a bed or ward, a condition, a date.
+    static func warnCombinations(title: String?, body: String?, context: CLIContext) {
+        let findings = QuasiIdentifiers.scan((title ?? "") + "\n" + (body ?? ""))
+        guard !findings.isEmpty else { return }
+        for finding in findings {
+            let kinds = finding.details.keys.sorted().joined(separator: ", ")
+            context.note(
+                "Note: \"\(finding.sentence.prefix(120))\" combines \(kinds): together these could identify a "
+                    + "patient. Consider leaving some out (`ally edit ID` can change it).")
         }
     }
 
