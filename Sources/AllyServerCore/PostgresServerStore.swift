@@ -120,6 +120,7 @@ public final class PostgresServerStore: ServerStore {
                     user_id TEXT NOT NULL, position BIGINT NOT NULL, chain BYTEA NOT NULL, PRIMARY KEY (user_id, position))
                 """,
                 "CREATE TABLE IF NOT EXISTS device_pulls (device_id TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+                "ALTER TABLE changes ADD COLUMN IF NOT EXISTS replaced BOOLEAN NOT NULL DEFAULT FALSE",
             ] {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
@@ -352,17 +353,23 @@ public final class PostgresServerStore: ServerStore {
             var plan = PushPlan()
             for item in items {
                 var stored: Data?
+                var replaced = false
                 var previousStored = false
-                for try await (seq, envelope) in try await connection.query(
+                for try await (seq, envelope, wasReplaced) in try await connection.query(
                     """
-                    SELECT seq, envelope FROM changes
+                    SELECT seq, envelope, replaced FROM changes
                     WHERE user_id = \(userID) AND device = \(item.device) AND seq IN (\(item.seq - 1), \(item.seq))
                     """,
                     logger: logger
-                ).decode((Int64, Data).self) {
-                    if seq == item.seq { stored = envelope } else { previousStored = true }
+                ).decode((Int64, Data, Bool).self) {
+                    if seq == item.seq {
+                        stored = envelope
+                        replaced = wasReplaced
+                    } else {
+                        previousStored = true
+                    }
                 }
-                try plan.add(item, stored: stored, previousStored: previousStored)
+                try plan.add(item, stored: stored, storedIsReplacement: replaced, previousStored: previousStored)
             }
             let fresh = plan.fresh
             let duplicates = plan.duplicates
@@ -384,8 +391,9 @@ public final class PostgresServerStore: ServerStore {
                 chain = LogChain.next(chain, device: item.device, seq: item.seq, envelope: item.envelope)
                 try await connection.query(
                     """
-                    INSERT INTO changes(user_id, position, device, seq, envelope, chain)
-                    VALUES (\(userID), \(position), \(item.device), \(item.seq), \(item.envelope), \(chain))
+                    INSERT INTO changes(user_id, position, device, seq, envelope, chain, replaced)
+                    VALUES (\(userID), \(position), \(item.device), \(item.seq), \(item.envelope), \(chain),
+                        \(item.replace == true))
                     """, logger: logger)
             }
             if !fresh.isEmpty {

@@ -18,7 +18,10 @@ struct PushPlan {
     /// (SPEC §9): a change whose predecessor is neither stored nor earlier in the push is refused, so that a server
     /// restored from a backup never keeps a later change whose earlier ones it lost (every laptop would hold it
     /// aside for ever, waiting for them); the laptop re-sends the earlier ones once it has read the log again.
-    mutating func add(_ item: Wire.Item, stored: Data?, previousStored: Bool) throws {
+    /// `storedIsReplacement`: the stored envelope came in a `replace` (a stub or a redacted copy, SPEC §2.3); a plain
+    /// push of other bytes under its id is a laptop that has not yet pulled it, and counts as a duplicate.
+    mutating func add(_ item: Wire.Item, stored: Data?, storedIsReplacement: Bool = false, previousStored: Bool) throws
+    {
         let key = "\(item.device).\(item.seq)"
         if stored == nil, seen[key] == nil, item.seq > 1, !previousStored, seen["\(item.device).\(item.seq - 1)"] == nil
         {
@@ -34,6 +37,10 @@ struct PushPlan {
             }
             // SPEC §2.3: an item marked `replace` (a stub or redacted copy, or a re-sealed envelope) takes the place
             // of the stored one; the server cannot read either and trusts the account's own laptops.
+            if item.replace != true, seen[key] == nil, storedIsReplacement {
+                duplicates += 1
+                return
+            }
             guard item.replace == true else {
                 throw ServerError(
                     .conflict, "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")

@@ -83,6 +83,11 @@ public final class SQLiteServerStore: ServerStore {
                     CREATE TABLE device_pulls (device_id TEXT PRIMARY KEY NOT NULL, position INTEGER NOT NULL);
                     """)
         }
+        migrator.registerMigration("v4-replaced") { db in
+            // A change stored by a replace (SPEC §2.3): a plain push of other bytes under its id is a duplicate.
+            try db.execute(
+                sql: "ALTER TABLE changes ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0 CHECK (replaced IN (0, 1))")
+        }
         return migrator
     }()
 
@@ -286,14 +291,20 @@ public final class SQLiteServerStore: ServerStore {
     static func store(_ items: [Wire.Item], userID: String, in db: Database) throws -> Wire.PushResult {
         var plan = PushPlan()
         let lookup = try db.cachedStatement(
-            sql: "SELECT seq, envelope FROM changes WHERE user_id = ? AND device = ? AND seq IN (?, ?)")
+            sql: "SELECT seq, envelope, replaced FROM changes WHERE user_id = ? AND device = ? AND seq IN (?, ?)")
         for item in items {
             var stored: Data?
+            var replaced = false
             var previousStored = false
             for row in try Row.fetchAll(lookup, arguments: [userID, item.device, item.seq - 1, item.seq]) {
-                if row["seq"] as Int64 == item.seq { stored = row["envelope"] } else { previousStored = true }
+                if row["seq"] as Int64 == item.seq {
+                    stored = row["envelope"]
+                    replaced = row["replaced"]
+                } else {
+                    previousStored = true
+                }
             }
-            try plan.add(item, stored: stored, previousStored: previousStored)
+            try plan.add(item, stored: stored, storedIsReplacement: replaced, previousStored: previousStored)
         }
         let fresh = plan.fresh
         guard !fresh.isEmpty else { return Wire.PushResult(accepted: 0, duplicates: plan.duplicates) }
@@ -314,11 +325,14 @@ public final class SQLiteServerStore: ServerStore {
         var position: Int64 = head["next_position"]
         var chain: Data = head["chain_head"]
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO changes(user_id, position, device, seq, envelope, chain) VALUES (?, ?, ?, ?, ?, ?)")
+            sql: """
+                INSERT INTO changes(user_id, position, device, seq, envelope, chain, replaced) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
         for item in fresh {
             position += 1
             chain = LogChain.next(chain, device: item.device, seq: item.seq, envelope: item.envelope)
-            try insert.execute(arguments: [userID, position, item.device, item.seq, item.envelope, chain])
+            try insert.execute(
+                arguments: [userID, position, item.device, item.seq, item.envelope, chain, item.replace == true])
         }
         try db.execute(
             sql: "UPDATE users SET next_position = ?, chain_head = ? WHERE id = ?",

@@ -34,6 +34,38 @@ public struct ErasureRecord: Sendable, Equatable {
 
 /// SQL for erasure (SPEC §2.3): the record of purges and redactions, and the replacement of stored changes.
 enum Erasures {
+    /// Whether the entry holds a redaction of identifiers (`ally redact --phi`): its changes are redacted by the
+    /// guard whenever they arrive.
+    static func isRedactingIdentifiers(_ entryID: EntryID, in db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(
+            sql: "SELECT EXISTS(SELECT 1 FROM erasure WHERE entry = ? AND kind = 'redact' AND phi = 1)")
+        return try Bool.fetchOne(statement, arguments: [entryID.rawValue]) ?? false
+    }
+
+    /// Replaces every change of the entry whose text holds what the identifier guard finds by its redacted copy
+    /// (a redaction with `phi` arrived); returns how many.
+    static func redactIdentifiers(of entryID: EntryID, in db: Database) throws -> Int {
+        var replaced = 0
+        for json in try String.fetchAll(
+            db, sql: "SELECT json FROM change WHERE entry = ?", arguments: [entryID.rawValue])
+        {
+            guard let redacted = try ChangeLog.decode(json).redactingIdentifiers() else { continue }
+            try replace(redacted, json: try ChangeLog.json(of: redacted), in: db)
+            replaced += 1
+        }
+        for row in try Row.fetchAll(
+            db, sql: "SELECT rowid, json FROM held_change WHERE entry = ?", arguments: [entryID.rawValue])
+        {
+            guard let change = try? ChangeLog.decode(row["json"]), let redacted = change.redactingIdentifiers()
+            else { continue }
+            try db.execute(
+                sql: "UPDATE OR IGNORE held_change SET json = ? WHERE rowid = ?",
+                arguments: [try ChangeLog.json(of: redacted), row["rowid"] as Int64])
+        }
+        if replaced > 0 { try markScrub(in: db) }
+        return replaced
+    }
+
     static func isPurged(_ entryID: EntryID, in db: Database) throws -> Bool {
         let statement = try db.cachedStatement(
             sql: "SELECT EXISTS(SELECT 1 FROM erasure WHERE entry = ? AND kind = 'purge')")
@@ -43,20 +75,22 @@ enum Erasures {
     /// Records a purge or redaction change that entered the log.
     static func record(_ change: Change, in db: Database) throws {
         let kind: String
+        var phi = false
         switch change.operation {
         case .purge: kind = "purge"
-        case .redact: kind = "redact"
+        case .redact(_, let identifiers):
+            kind = "redact"
+            phi = identifiers
         default: return
         }
         try db.execute(
             sql: """
-                INSERT INTO erasure(device, seq, entry, kind, written_at) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO erasure(device, seq, entry, kind, written_at, phi) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(device, seq) DO NOTHING
                 """,
             arguments: [
-                change.id.deviceID.rawValue, change.id.seq, change.entryID.rawValue, kind, change.at.wallMillis,
-            ]
-        )
+                change.id.deviceID.rawValue, change.id.seq, change.entryID.rawValue, kind, change.at.wallMillis, phi,
+            ])
     }
 
     /// Replaces the stored copy of `change.id` by `change` (a stub or a redacted copy), to be sent to the server.
@@ -117,8 +151,9 @@ enum Erasures {
         }
         if mine.mayReplace(incoming) { return .keptOurs }
         if incoming.erasureRank > 0, incoming.erasureRank == mine.erasureRank, incoming.isCopy(of: mine) {
-            // Two different redactions of one change: the smaller copy stays everywhere (SPEC §2.3).
-            if json < stored {
+            // Two different redactions of one change: the one with more marks stays, else the smaller (SPEC §2.3).
+            let (theirs, ours) = (incoming.redactionMarks, mine.redactionMarks)
+            if theirs > ours || (theirs == ours && json < stored) {
                 try replace(incoming, json: json, in: db)
                 try markScrub(in: db)
                 return .replaced
@@ -160,7 +195,7 @@ extension Journal {
     /// `strings` (ignoring case) is replaced by a copy with `[redacted]` in its place; a redaction change records
     /// which. The strings themselves are not stored anywhere. Throws `notFound` when none occurs.
     @discardableResult
-    public func redact(_ id: EntryID, strings: [String]) throws -> ErasureResult {
+    public func redact(_ id: EntryID, strings: [String], identifiers: Bool = false) throws -> ErasureResult {
         let strings = strings.filter { !$0.isEmpty }
         guard !strings.isEmpty else { throw JournalError(.invalidInput, "nothing to redact: no text was given") }
         let now = clock()
@@ -194,7 +229,7 @@ extension Journal {
                 }
                 var appender = try ChangeAppender(
                     db, deviceID: try Journal.writer(in: db, or: deviceID), wallMillis: now)
-                let redaction = try appender.append(.redact(targets: targets), to: id, in: db)
+                let redaction = try appender.append(.redact(targets: targets, phi: identifiers), to: id, in: db)
                 try Erasures.record(redaction, in: db)
                 if let entry = try ChangeLog.state(of: id, in: db).makeEntry() {
                     try Projection.save(entry, in: db)

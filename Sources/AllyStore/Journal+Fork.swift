@@ -186,8 +186,8 @@ extension Journal {
             operation = .trash(seen: VersionVector(vector))
         case .stub(let was, let parents):
             operation = .stub(was: was, parents: parents.map { renamed[$0] ?? $0 })
-        case .redact(let targets):
-            operation = .redact(targets: targets.map { renamed[$0] ?? $0 })
+        case .redact(let targets, let phi):
+            operation = .redact(targets: targets.map { renamed[$0] ?? $0 }, phi: phi)
         case .create, .set, .add, .restore, .purge:
             break
         }

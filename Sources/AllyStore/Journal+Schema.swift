@@ -181,6 +181,12 @@ extension Journal {
                     CREATE INDEX erasure_by_entry ON erasure(entry, kind);
                     """)
         }
+        migrator.registerMigration("v10-erasure-identifiers") { db in
+            // A redaction of identifiers (`ally redact --phi`, SPEC §2.3): the entry's changes are redacted by the
+            // guard whenever they arrive.
+            try db.execute(
+                sql: "ALTER TABLE erasure ADD COLUMN phi INTEGER NOT NULL DEFAULT 0 CHECK (phi IN (0, 1))")
+        }
         return migrator
     }()
 

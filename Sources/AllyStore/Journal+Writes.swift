@@ -197,12 +197,20 @@ extension Journal {
         let aheadFrom = clock() + Journal.clockAheadLimit
         let now = clock()
         var purgedEntries = Set<EntryID>()
+        var identifierEntries = Set<EntryID>()
         for id in unique.keys.sorted() {
             guard var (change, json) = unique[id] else { continue }
             // SPEC §2.3: a change of a purged entry is kept only as its stub, whenever and however it arrives.
             if !change.isReplacement, try Erasures.isPurged(change.entryID, in: db), let stub = change.stub() {
                 change = stub
                 json = try ChangeLog.json(of: stub)
+                outcome.erased += 1
+            } else if change.erasureRank < 2, try Erasures.isRedactingIdentifiers(change.entryID, in: db),
+                let redacted = change.redactingIdentifiers()
+            {
+                // An entry redacted with --phi: what the guard finds in an arriving change is taken out on arrival.
+                change = redacted
+                json = try ChangeLog.json(of: redacted)
                 outcome.erased += 1
             }
             if let stored = try ChangeLog.storedJSON(of: id, in: db) {
@@ -245,6 +253,7 @@ extension Journal {
                 try Erasures.record(change, in: db)
                 outcome.erasures.append(change.id)
                 if case .purge = change.operation { purgedEntries.insert(change.entryID) }
+                if case .redact(_, true) = change.operation { identifierEntries.insert(change.entryID) }
             default:
                 break
             }
@@ -253,6 +262,15 @@ extension Journal {
             if change.at.counter == 0, change.at.wallMillis > aheadFrom {
                 outcome.aheadOfClock[change.id.deviceID] = max(
                     outcome.aheadOfClock[change.id.deviceID] ?? 0, change.at.wallMillis)
+            }
+        }
+        for entryID in identifierEntries where !purgedEntries.contains(entryID) {
+            // A redaction of identifiers arrived: the guard's finds leave every change of the entry held here.
+            let redacted = try Erasures.redactIdentifiers(of: entryID, in: db)
+            outcome.erased += redacted
+            if redacted > 0 {
+                existed[entryID] = true
+                if fresh[entryID] == nil { fresh[entryID] = [] }
             }
         }
         for entryID in purgedEntries {

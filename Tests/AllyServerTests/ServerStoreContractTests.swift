@@ -41,7 +41,8 @@ import Testing
             for user in [alice, bob] {
                 let owner = try await store.device(tokenHash: tokens[user.id] ?? "")?.userID
                 // A token either opens nothing (its login lost) or its own account, never the other's.
-                #expect(owner == nil || owner == user.id, "round \(round): \(user.username)'s token opens \(owner ?? "")")
+                #expect(
+                    owner == nil || owner == user.id, "round \(round): \(user.username)'s token opens \(owner ?? "")")
                 if owner == user.id { winners[user.id, default: 0] += 1 }
             }
         }
@@ -55,7 +56,9 @@ import Testing
         try await store.createUser(alice, inviteHash: nil)
         #expect(try await store.user(named: alice.username) == alice)
         #expect(try await store.user(id: alice.id) == alice)
-        await #expect(throws: ServerError.self) { try await store.createUser(makeUser(alice.username), inviteHash: nil) }
+        await #expect(throws: ServerError.self) {
+            try await store.createUser(makeUser(alice.username), inviteHash: nil)
+        }
 
         let invite = sha256Hex(Data(unique("invite").utf8))
         try await store.createInvite(codeHash: invite, at: 5)
@@ -63,19 +66,28 @@ import Testing
         await #expect(throws: ServerError.self) { try await store.createUser(bob, inviteHash: "unknown") }
         #expect(try await store.user(named: bob.username) == nil)
         try await store.createUser(bob, inviteHash: invite)
-        await #expect(throws: ServerError.self) { try await store.createUser(makeUser(unique("carol")), inviteHash: invite) }
+        await #expect(throws: ServerError.self) {
+            try await store.createUser(makeUser(unique("carol")), inviteHash: invite)
+        }
 
-        try await store.updateCredentials(userID: alice.id, salt: Data([1, 2, 3]), authHash: "new", wrappedKey: Data([4]))
+        try await store.updateCredentials(
+            userID: alice.id, salt: Data([1, 2, 3]), authHash: "new", wrappedKey: Data([4]))
         let updated = try #require(try await store.user(id: alice.id))
         #expect(updated.salt == Data([1, 2, 3]) && updated.authHash == "new" && updated.wrappedKey == Data([4]))
 
         let laptop = freshDevice()
         let token = sha256Hex(Data(unique("token").utf8))
-        try await store.saveDevice(DeviceRecord(deviceID: laptop, userID: alice.id, name: "home", tokenHash: token, createdAt: 1, lastSeenAt: 1, revoked: false))
+        try await store.saveDevice(
+            DeviceRecord(
+                deviceID: laptop, userID: alice.id, name: "home", tokenHash: token, createdAt: 1, lastSeenAt: 1,
+                revoked: false))
         #expect(try await store.device(tokenHash: token)?.userID == alice.id)
         // Another user cannot take over that device id.
         await #expect(throws: ServerError.self) {
-            try await store.saveDevice(DeviceRecord(deviceID: laptop, userID: bob.id, name: "x", tokenHash: "t2\(token)", createdAt: 1, lastSeenAt: 1, revoked: false))
+            try await store.saveDevice(
+                DeviceRecord(
+                    deviceID: laptop, userID: bob.id, name: "x", tokenHash: "t2\(token)", createdAt: 1, lastSeenAt: 1,
+                    revoked: false))
         }
         #expect(try await store.devices(userID: alice.id).map(\.deviceID) == [laptop])
         #expect(try await store.renameDevice(userID: alice.id, deviceID: laptop, name: "ward-pc"))
@@ -90,7 +102,8 @@ import Testing
         #expect(try await store.serverSecret() == secret)
     }
 
-    @Test("Push is idempotent by (device, seq), refuses different bytes, and pull pages resume", arguments: Backends.all)
+    @Test(
+        "Push is idempotent by (device, seq), refuses different bytes, and pull pages resume", arguments: Backends.all)
     func pushAndPull(backend: String) async throws {
         let store = try await Backends.store(backend, folder: folder)
         let alice = makeUser(unique("alice"))
@@ -99,9 +112,13 @@ import Testing
         try await store.createUser(bob, inviteHash: nil)
         let device = freshDevice()
         let items = (1...25).map { Wire.Item(device: device, seq: Int64($0), envelope: envelope(100)) }
-        #expect(try await store.push(userID: alice.id, items: Array(items[0..<10])) == Wire.PushResult(accepted: 10, duplicates: 0))
+        #expect(
+            try await store.push(userID: alice.id, items: Array(items[0..<10]))
+                == Wire.PushResult(accepted: 10, duplicates: 0))
         // A replayed push, overlapping a fresh one, stores only what is new.
-        #expect(try await store.push(userID: alice.id, items: Array(items[5..<25])) == Wire.PushResult(accepted: 15, duplicates: 5))
+        #expect(
+            try await store.push(userID: alice.id, items: Array(items[5..<25]))
+                == Wire.PushResult(accepted: 15, duplicates: 5))
         // Different bytes under a known id: refused, and nothing of that batch is stored.
         var forged = items[3]
         forged.envelope = envelope(100)
@@ -140,7 +157,9 @@ import Testing
                 let device = freshDevice()
                 group.addTask {
                     for start in stride(from: 1, through: 40, by: 10) {
-                        let batch = (start..<start + 10).map { Wire.Item(device: device, seq: Int64($0), envelope: envelope()) }
+                        let batch = (start..<start + 10).map {
+                            Wire.Item(device: device, seq: Int64($0), envelope: envelope())
+                        }
                         _ = try await store.push(userID: user.id, items: batch)
                     }
                 }
@@ -189,7 +208,68 @@ import Testing
 
     /// Issue 7 §1: the chain at a position commits to every change up to it, so a log restored from a backup and
     /// written again differs from the one a laptop read at the first position that changed, and only from there.
-    @Test("The log chain follows the log, held runs name what the server has, and gaps are refused", arguments: Backends.all)
+    /// Issue 12 (SPEC §2.3): a push item marked `replace` takes the place of the stored envelope: the old one leaves
+    /// its position (whose chain still answers, so no cursor breaks), the new one takes the next position, and the
+    /// old bytes are gone from the table. Without the mark, different bytes are still refused.
+    @Test("A replace moves the change to the next position and keeps the chain at the old one", arguments: Backends.all)
+    func replaceMovesTheChangeAndKeepsTheChain(backend: String) async throws {
+        let store = try await Backends.store(backend, folder: folder)
+        let user = makeUser(unique("ray"))
+        try await store.createUser(user, inviteHash: nil)
+        let device = freshDevice()
+        let items = (1...4).map { Wire.Item(device: device, seq: Int64($0), envelope: envelope()) }
+        _ = try await store.push(userID: user.id, items: items)
+        let before = try await store.pull(userID: user.id, after: 0, limit: 10, maxBytes: 1 << 20).changes
+        let stub = Wire.Item(device: device, seq: 2, envelope: envelope(40), replace: true)
+        await #expect(throws: ServerError.self) {
+            try await store.push(userID: user.id, items: [Wire.Item(device: device, seq: 2, envelope: stub.envelope)])
+        }
+        #expect(
+            try await store.push(userID: user.id, items: [stub])
+                == Wire.PushResult(accepted: 1, duplicates: 0, replaced: 1))
+        // A laptop that has not pulled the replacement yet pushes the change as it was: a duplicate, and the
+        // replacement stays (it reaches that laptop at its pull).
+        #expect(try await store.push(userID: user.id, items: [items[1]]) == Wire.PushResult(accepted: 0, duplicates: 1))
+        // Again: the same bytes are a duplicate.
+        #expect(try await store.push(userID: user.id, items: [stub]) == Wire.PushResult(accepted: 0, duplicates: 1))
+        #expect(try await store.latestPosition(userID: user.id) == 5)
+        let after = try await store.pull(userID: user.id, after: 0, limit: 10, maxBytes: 1 << 20).changes
+        #expect(after.map(\.seq) == [1, 3, 4, 2] && after.map(\.position) == [1, 3, 4, 5])
+        #expect(after.last?.envelope == stub.envelope && !after.contains { $0.envelope == items[1].envelope })
+        #expect(after.last?.chain == LogChain.next(before[3].chain, device: device, seq: 2, envelope: stub.envelope))
+        // A laptop whose cursor sits at the vacated position still finds the chain it stored there.
+        let atVacated = try await store.pull(userID: user.id, after: 2, limit: 10, maxBytes: 1 << 20)
+        #expect(atVacated.afterChain == before[1].chain && atVacated.changes.map(\.seq) == [3, 4, 2])
+        // A replace of an id the server does not hold is an ordinary new change (prefix rule and all).
+        let fresh = Wire.Item(device: device, seq: 5, envelope: envelope(), replace: true)
+        #expect(try await store.push(userID: user.id, items: [fresh]) == Wire.PushResult(accepted: 1, duplicates: 0))
+        let gap = Wire.Item(device: device, seq: 9, envelope: envelope(), replace: true)
+        await #expect(throws: ServerError.self) { try await store.push(userID: user.id, items: [gap]) }
+        #expect(try await store.held(userID: user.id) == [Wire.HeldRange(device: device, first: 1, last: 5)])
+    }
+
+    @Test("Each device's furthest pull is kept, for the receipt of a purge", arguments: Backends.all)
+    func pullPositionsAreKept(backend: String) async throws {
+        let store = try await Backends.store(backend, folder: folder)
+        let user = makeUser(unique("pia"))
+        try await store.createUser(user, inviteHash: nil)
+        let (a, b) = (freshDevice(), freshDevice())
+        for device in [a, b] {
+            try await store.saveDevice(
+                DeviceRecord(
+                    deviceID: device, userID: user.id, name: "l", tokenHash: unique("t"), createdAt: 1, lastSeenAt: 1,
+                    revoked: false))
+        }
+        try await store.recordPull(deviceID: a, position: 7)
+        try await store.recordPull(deviceID: a, position: 3)
+        #expect(try await store.pulledPositions(userID: user.id) == [a: 7])
+        try await store.recordPull(deviceID: b, position: 9)
+        #expect(try await store.pulledPositions(userID: user.id) == [a: 7, b: 9])
+    }
+
+    @Test(
+        "The log chain follows the log, held runs name what the server has, and gaps are refused",
+        arguments: Backends.all)
     func logChainAndHeldRuns(backend: String) async throws {
         let store = try await Backends.store(backend, folder: folder)
         let user = makeUser(unique("fay"))
@@ -219,9 +299,13 @@ import Testing
 
         // A change whose predecessor the server lacks is refused, whole push and all (SPEC §9): a restored server
         // never keeps a later change without its earlier ones (found by the soak, seed 5302097108435753572).
-        let afterGap = [Wire.Item(device: b, seq: 3, envelope: envelope()), Wire.Item(device: a, seq: 6, envelope: envelope())]
+        let afterGap = [
+            Wire.Item(device: b, seq: 3, envelope: envelope()), Wire.Item(device: a, seq: 6, envelope: envelope()),
+        ]
         await #expect(throws: ServerError.self) { try await store.push(userID: user.id, items: afterGap) }
-        let reversed = [Wire.Item(device: b, seq: 4, envelope: envelope()), Wire.Item(device: b, seq: 3, envelope: envelope())]
+        let reversed = [
+            Wire.Item(device: b, seq: 4, envelope: envelope()), Wire.Item(device: b, seq: 3, envelope: envelope()),
+        ]
         await #expect(throws: ServerError.self) { try await store.push(userID: user.id, items: reversed) }
         #expect(try await store.latestPosition(userID: user.id) == 6)
         #expect(try await store.push(userID: user.id, items: reversed.reversed()).accepted == 2)
@@ -285,7 +369,7 @@ import Testing
         _ = try await store.push(userID: user.id, items: [next])
         let extended = try await store.pull(userID: user.id, after: 5, limit: 10, maxBytes: 1 << 20)
         #expect(extended.afterChain == chain)
-        #expect(extended.changes.first?.chain == LogChain.next(chain, device: next.device, seq: 1, envelope: next.envelope))
+        #expect(
+            extended.changes.first?.chain == LogChain.next(chain, device: next.device, seq: 1, envelope: next.envelope))
     }
 }
-

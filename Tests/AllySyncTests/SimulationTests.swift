@@ -36,6 +36,7 @@ import Testing
         var faults = 0
         var resolves = 0
         var joins = 0
+        var purges = 0
         for seed in seeds {
             var world = try World(seed: seed, server: server, database: database, folder: folder)
             do {
@@ -44,15 +45,20 @@ import Testing
                 faults += world.faults
                 resolves += world.events.filter { $0.contains("  resolved ") }.count
                 joins += max(0, world.laptops.count - world.startingLaptops)
+                purges += world.purges
             } catch {
                 let trace = world.events.joined(separator: "\n")
-                Issue.record("seed \(seed) failed: \(error)\nreplay: ALLY_SEED=\(seed) swift test --filter SimulationTests\n\(trace)")
+                Issue.record(
+                    "seed \(seed) failed: \(error)\nreplay: ALLY_SEED=\(seed) swift test --filter SimulationTests\n\(trace)"
+                )
                 return
             }
             world.cleanUp()
         }
         print("SimulationTests: \(seeds.count) seeds, \(operations) operations, \(faults) faults, all converged")
-        print("SimulationTests: of which \(resolves) conflict resolutions and \(joins) laptops joining late")
+        print(
+            "SimulationTests: of which \(resolves) conflict resolutions, \(joins) laptops joining late and \(purges) purges"
+        )
     }
 }
 
@@ -112,7 +118,9 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
         try base.rename(deviceID: deviceID, name: name, token: token)
     }
     func push(_ request: Wire.Push, token: String) throws -> Wire.PushResult {
-        try around(late: { [base] in _ = try? base.push(request, token: token) }) { try base.push(request, token: token) }
+        try around(late: { [base] in _ = try? base.push(request, token: token) }) {
+            try base.push(request, token: token)
+        }
     }
     func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page {
         try around { try base.pull(after: cursor, limit: limit, token: token) }
@@ -172,6 +180,8 @@ struct World {
     /// The laptops the current step wrote to.
     var touched: Set<Int> = []
     var journalKey = JournalKey.generate()
+    /// Purges written (the oracle checks every purge some copy still holds).
+    var purges = 0
 
     init(seed: UInt64, server: ServerProcess, database: String, folder: TemporaryDirectory) throws {
         self.seed = seed
@@ -225,10 +235,13 @@ struct World {
         // Clocks up to a day apart.
         let clock = ManualClock(millis: 1_795_338_000_000 + Int64.random(in: -86_400_000...86_400_000, using: &random))
         let path = root + "/laptop\(index).sqlite"
-        let journal = try Journal.create(at: path, deviceID: hexID(16).flatMap(DeviceID.init) ?? .random(), clock: { clock.now() })
+        let journal = try Journal.create(
+            at: path, deviceID: hexID(16).flatMap(DeviceID.init) ?? .random(), clock: { clock.now() })
         events.append("laptop \(index) is device \(journal.deviceID.short)")
         laptops.append(
-            Laptop(path: path, clock: clock, transport: FaultyTransport(base: try HTTPSyncTransport(server: server.url, retries: 0))))
+            Laptop(
+                path: path, clock: clock,
+                transport: FaultyTransport(base: try HTTPSyncTransport(server: server.url, retries: 0))))
         try logIn(index)
     }
 
@@ -242,7 +255,8 @@ struct World {
                 username: account.username, authKey: account.authKey, deviceID: journal.deviceID.rawValue,
                 deviceName: "l\(index)"))
         try AccountLink(
-            server: server.url, username: account.username, userID: userID, token: session.token, journalKey: journalKey,
+            server: server.url, username: account.username, userID: userID, token: session.token,
+            journalKey: journalKey,
             allowInsecureHTTP: false
         ).save(to: journal)
     }
@@ -297,7 +311,11 @@ struct World {
         let journal = try journal(who)
         // Edits go to entries in view (the trash refuses them, as `ally edit` does); trash and restore to any.
         let live = try journal.entries(matching: EntryQuery()).map(\.id)
-        let trashed = try journal.entries(matching: { var q = EntryQuery(); q.trashed = true; return q }()).map(\.id)
+        let trashed = try journal.entries(
+            matching: {
+                var q = EntryQuery(); q.trashed = true; return q
+            }()
+        ).map(\.id)
         let target = live.isEmpty ? nil : live[Int.random(in: 0..<live.count, using: &random)]
         let any = live + trashed
         let flagTarget = any.isEmpty ? nil : any[Int.random(in: 0..<any.count, using: &random)]
@@ -370,10 +388,18 @@ struct World {
             }
             _ = try journal.update(target, patch: patch)
         case 50..<54:
+            // Now and then a purge (issue 12): the entry and its history go, everywhere, whatever arrives later.
+            if chance(15), let flagTarget {
+                _ = try journal.purge(flagTarget)
+                purges += 1
+                events.append("  purged \(flagTarget.rawValue.prefix(8))")
+                return
+            }
             guard let target else { return }
             var patch = EntryPatch()
             // Titles are one short line: the odd forms that fit one.
-            patch.scalars[.title] = ["Cafe\u{301} huddle", "👩🏽‍⚕️ credit", "Zoe\u{308} \(step)"][Int.random(in: 0..<3, using: &random)]
+            patch.scalars[.title] =
+                ["Cafe\u{301} huddle", "👩🏽‍⚕️ credit", "Zoe\u{308} \(step)"][Int.random(in: 0..<3, using: &random)]
             _ = try journal.update(target, patch: patch)
         case 54..<58:
             guard let flagTarget else { return }
@@ -466,7 +492,9 @@ struct World {
         do {
             let report = try engine.sync()
             if !faulty, ProcessInfo.processInfo.environment["ALLY_SIM_DEBUG"] != nil {
-                print("heal sync \(index): pushed \(report.pushed) pulled \(report.pulled) lost \(report.serverLostData) resent \(report.resent) reread \(report.rereadFrom ?? "-") cursor \(report.cursor)")
+                print(
+                    "heal sync \(index): pushed \(report.pushed) pulled \(report.pulled) lost \(report.serverLostData) resent \(report.resent) reread \(report.rereadFrom ?? "-") cursor \(report.cursor)"
+                )
             }
         } catch let error as SyncError where faulty && error.code == .unreachable {
             // An injected fault: the next sync resumes.
@@ -500,7 +528,11 @@ struct World {
 
     mutating func snapshotServer() throws {
         let path = root + "/server-snapshot-\(step).sqlite"
-        let source = try DatabaseQueue(path: database, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let source = try DatabaseQueue(
+            path: database,
+            configuration: {
+                var c = Configuration(); c.readonly = true; return c
+            }())
         let target = try DatabaseQueue(path: path)
         try source.backup(to: target)
         try source.close()
@@ -545,10 +577,15 @@ struct World {
     func everywhere() throws -> [Change] {
         var all: [Change] = []
         for index in laptops.indices { all += try journal(index).allChanges() }
-        let server = try DatabaseQueue(path: database, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let server = try DatabaseQueue(
+            path: database,
+            configuration: {
+                var c = Configuration(); c.readonly = true; return c
+            }())
         defer { try? server.close() }
         let rows = try server.read { db in
-            try Row.fetchAll(db, sql: "SELECT device, seq, envelope FROM changes WHERE user_id = ?", arguments: [userID])
+            try Row.fetchAll(
+                db, sql: "SELECT device, seq, envelope FROM changes WHERE user_id = ?", arguments: [userID])
         }
         for row in rows {
             guard let device = DeviceID(rawValue: row["device"]) else { continue }
@@ -588,9 +625,12 @@ struct World {
                     let mine = try journal(index).allChanges().filter { $0.id.deviceID == own }
                         .map { "\($0.id.seq)@\($0.at.wallMillis % 10_000_000):\($0.operation.name)" }
                     print("own changes: \(mine)")
-                    print("state: \(try journal(index).syncState().filter { $0.key.hasPrefix("cursor") || $0.key.hasPrefix("checkpoint") })")
+                    print(
+                        "state: \(try journal(index).syncState().filter { $0.key.hasPrefix("cursor") || $0.key.hasPrefix("checkpoint") })"
+                    )
                     throw SimulationFailure(
-                        description: "healing round \(round), laptop \(index) (device \(try journal(index).deviceID.short), "
+                        description:
+                            "healing round \(round), laptop \(index) (device \(try journal(index).deviceID.short), "
                             + "held \(held)): \(error)")
                 }
             }
@@ -601,8 +641,12 @@ struct World {
     func holders(of entry: EntryID) throws -> String {
         var found: [String] = []
         for index in laptops.indices {
-            let ids = try journal(index).allChanges().filter { $0.entryID == entry }.map { "\($0.id.short) \($0.operation.name)" }
-            let held = try journal(index).heldChanges().filter { $0.change.entryID == entry }.map { "\($0.change.id.short) \($0.reason)" }
+            let ids = try journal(index).allChanges().filter { $0.entryID == entry }.map {
+                "\($0.id.short) \($0.operation.name)"
+            }
+            let held = try journal(index).heldChanges().filter { $0.change.entryID == entry }.map {
+                "\($0.change.id.short) \($0.reason)"
+            }
             found.append("laptop \(index): \(ids) held \(held)")
         }
         let server = try everywhere().filter { $0.entryID == entry }.map(\.id.short)
@@ -717,42 +761,85 @@ struct World {
                 let journal = try journal(laptop)
                 held.append(
                     "laptop \(laptop) (device \(journal.deviceID.short)): "
-                        + (try journal.heldChanges().map { "\($0.change.id.short) \($0.reason)" }).joined(separator: ", ")
+                        + (try journal.heldChanges().map { "\($0.change.id.short) \($0.reason)" }).joined(
+                            separator: ", ")
                         + (try journal.unreadableChanges().map { " \($0.id.short) \($0.reason)" }).joined())
             }
             var seqs: [String] = []
             for laptop in laptops.indices {
                 let changes = try journal(laptop).allChanges()
                 let byDevice = Dictionary(grouping: changes, by: \.id.deviceID).mapValues { $0.map(\.id.seq).sorted() }
-                seqs.append("laptop \(laptop): " + byDevice.map { "\($0.key.short) \($0.value)" }.sorted().joined(separator: " "))
+                seqs.append(
+                    "laptop \(laptop): "
+                        + byDevice.map { "\($0.key.short) \($0.value)" }.sorted().joined(separator: " "))
                 let flags = try DatabaseQueue(path: laptops[laptop].path).read { db in
-                    try String.fetchAll(db, sql: "SELECT substr(device,1,8) || '.' || seq || '=' || pushed FROM change WHERE pushed = 0")
+                    try String.fetchAll(
+                        db, sql: "SELECT substr(device,1,8) || '.' || seq || '=' || pushed FROM change WHERE pushed = 0"
+                    )
                 }
                 seqs.append("  unpushed: \(flags)")
             }
             let server = try DatabaseQueue(path: database)
             let serverSeqs = try server.read { db in
-                try Row.fetchAll(db, sql: "SELECT device, group_concat(seq) AS seqs FROM (SELECT device, seq FROM changes WHERE user_id = ? ORDER BY seq) GROUP BY device", arguments: [userID]).map { "\(($0["device"] as String).prefix(8)) [\($0["seqs"] as String)]" }
+                try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT device, group_concat(seq) AS seqs FROM (SELECT device, seq FROM changes WHERE user_id = ? ORDER BY seq) GROUP BY device",
+                    arguments: [userID]
+                ).map { "\(($0["device"] as String).prefix(8)) [\($0["seqs"] as String)]" }
             }
             try server.close()
             throw SimulationFailure(
-                description: "laptop \(index) differs from laptop 0 after healing; held aside: \(held.joined(separator: "; "))\n"
+                description:
+                    "laptop \(index) differs from laptop 0 after healing; held aside: \(held.joined(separator: "; "))\n"
                     + seqs.joined(separator: "\n") + "\nserver: " + serverSeqs.joined(separator: " "))
         }
         let journal = try journal(0)
+        // Purged entries (issue 12, SPEC §2.3): gone on every laptop, and no copy anywhere — a laptop's log or held
+        // changes, or the server's envelopes — keeps the content of any of their changes. Their ledger is excused.
+        // (An entry whose changes are stubs without the purge — the purge lost to restores of both the purging
+        // laptop and the server — is excused too: nothing is left to show.)
+        let all = try everywhere()
+        let purged = Set(all.filter { if case .purge = $0.operation { true } else { false } }.map(\.entryID))
+        let erased = purged.union(all.filter { $0.erasureRank == 2 }.map(\.entryID))
+        for entryID in purged {
+            if let kept = all.first(where: {
+                $0.entryID == entryID && $0.erasureRank == 0 && $0.operation.isContentEdit
+            }) {
+                throw SimulationFailure(
+                    description: "change \(kept.id.short) (\(kept.operation.name)) of purged entry "
+                        + "\(entryID.rawValue.prefix(8)) kept its content: \(try holders(of: entryID))")
+            }
+            for index in laptops.indices {
+                let laptop = try self.journal(index)
+                if try laptop.entry(entryID) != nil {
+                    throw SimulationFailure(
+                        description: "purged entry \(entryID.rawValue.prefix(8)) is still shown on laptop \(index)")
+                }
+                if let held = try laptop.heldChanges().first(where: {
+                    $0.change.entryID == entryID && !$0.change.isReplacement
+                }) {
+                    throw SimulationFailure(
+                        description: "laptop \(index) holds aside \(held.change.id.short) of purged entry "
+                            + "\(entryID.rawValue.prefix(8)) with its content")
+                }
+            }
+        }
         var graphs: [EntryID: VersionGraph] = [:]
-        for record in ledger where !record.lost {
+        for record in ledger where !record.lost && !erased.contains(record.entry) {
             let entry = try journal.entry(record.entry)
             switch record.kind {
             case .create:
                 guard entry != nil else {
                     throw SimulationFailure(
-                        description: "entry \(record.entry.rawValue.prefix(8)) created at step \(record.step) on laptop "
+                        description:
+                            "entry \(record.entry.rawValue.prefix(8)) created at step \(record.step) on laptop "
                             + "\(record.laptop) is missing; its changes: \(try holders(of: record.entry))")
                 }
             case .bodyLine(let line):
                 guard let entry else { continue }
-                try checkLine(line, added: true, marker: line, in: entry, record: record, journal: journal, graphs: &graphs)
+                try checkLine(
+                    line, added: true, marker: line, in: entry, record: record, journal: journal, graphs: &graphs)
             case .removedLine(let line, let marker):
                 guard let entry else { continue }
                 try checkLine(

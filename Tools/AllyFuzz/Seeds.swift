@@ -29,6 +29,15 @@ enum Seeds {
         let second = try journal.create(.goal, patch: goal)
         _ = try journal.trash(second.id)
         _ = try journal.restore(second.id)
+        // Erasure (SPEC §2.3): a redacted copy, a redaction, a purged entry's stubs and its purge.
+        var personal = EntryPatch()
+        personal.scalars[.title] = "About Mrs Example"
+        personal.body = "Mrs Example in bed 4 asked for the nurse.\n"
+        personal.additions[.tags] = ["example"]
+        let redacted = try journal.create(.mistake, patch: personal)
+        _ = try journal.redact(redacted.id, strings: ["Mrs Example", "example"], identifiers: true)
+        let purged = try journal.create(.feedback, patch: goal)
+        _ = try journal.purge(purged.id)
         let changes = try journal.allChanges()
 
         func put(_ target: String, _ name: String, _ data: Data) throws {

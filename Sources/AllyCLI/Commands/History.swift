@@ -82,7 +82,7 @@ struct History: ParsableCommand {
             item.parents = parents.map(\.short)
         case .stub(_, let parents):
             item.parents = parents.isEmpty ? nil : parents.map(\.short)
-        case .redact(let targets):
+        case .redact(let targets, _):
             item.value = String(targets.count)
         case .trash, .restore, .purge:
             break

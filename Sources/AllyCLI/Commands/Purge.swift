@@ -154,7 +154,7 @@ struct Redact: ParsableCommand {
             }
         }
         let distinct = Array(Set(strings))
-        let result = try journal.redact(entryID, strings: distinct)
+        let result = try journal.redact(entryID, strings: distinct, identifiers: phi)
         if output.json {
             context.print(
                 try JSONOutput.string(

@@ -4,7 +4,7 @@ import Foundation
 extension Change: Codable {
     enum CodingKeys: String, CodingKey {
         case device, seq, wall, counter, entry, op
-        case kind, createdAt, field, value, element, observed, text, parents, seen, targets, was, redacted
+        case kind, createdAt, field, value, element, observed, text, parents, seen, targets, was, redacted, phi
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,7 +48,12 @@ extension Change: Codable {
         case "purge":
             operation = .purge
         case "redact":
-            operation = .redact(targets: try c.decode([ChangeID].self, forKey: .targets))
+            let phi = try c.decodeIfPresent(Bool.self, forKey: .phi)
+            guard phi != false else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .phi, in: c, debugDescription: "phi is written only when true")
+            }
+            operation = .redact(targets: try c.decode([ChangeID].self, forKey: .targets), phi: phi == true)
         case "stub":
             operation = .stub(
                 was: try c.decode(String.self, forKey: .was), parents: try c.decode([ChangeID].self, forKey: .parents))
@@ -95,8 +100,9 @@ extension Change: Codable {
             try c.encode(seen, forKey: .seen)
         case .restore, .purge:
             break
-        case .redact(let targets):
+        case .redact(let targets, let phi):
             try c.encode(targets.sorted(), forKey: .targets)
+            if phi { try c.encode(true, forKey: .phi) }
         case .stub(let was, let parents):
             try c.encode(was, forKey: .was)
             try c.encode(parents.sorted(), forKey: .parents)

@@ -18,8 +18,10 @@ public enum ChangeOperation: Hashable, Sendable {
     /// later, is replaced by its stub.
     case purge
     /// Records that the changes `targets` of the entry were replaced by redacted copies (SPEC §2.3). The copies
-    /// travel as changes of their own under the same ids; the strings taken out are never stored or sent.
-    case redact(targets: [ChangeID])
+    /// travel as changes of their own under the same ids; the strings taken out are never stored or sent. With
+    /// `phi`, the redaction took out what the identifier guard finds, and every journal that holds it does the same
+    /// to every other change of the entry, whenever it arrives.
+    case redact(targets: [ChangeID], phi: Bool)
     /// What remains of a purged change (SPEC §2.3): the operation it was (`was`) and, for a body version, its
     /// parents, so the body graph keeps its shape. No text and no values.
     case stub(was: String, parents: [ChangeID])
@@ -75,7 +77,7 @@ public enum ChangeOperation: Hashable, Sendable {
         case .editBody(let text, _):
             text.unicodeScalars.contains("\0") ? "the body contains a NUL character" : nil
         case .trash, .restore, .purge: nil
-        case .redact(let targets):
+        case .redact(let targets, _):
             targets.isEmpty ? "a redaction names no change" : nil
         case .stub(let was, _):
             Self.stubbable.contains(was) ? nil : "a stub of operation '\(was)', which cannot be purged"

@@ -93,6 +93,33 @@ extension Change {
         return forms.sorted { ($0.count, $0) > ($1.count, $1) }
     }
 
+    /// The redacted copy of this change with every identifier the guard finds in its own text taken out (an entry
+    /// redacted with `--phi`, SPEC §2.3), or nil when it holds none.
+    public func redactingIdentifiers() -> Change? {
+        let texts: [String]
+        switch operation {
+        case .set(.title, let value?): texts = [value]
+        case .add(.tags, let element), .remove(.tags, let element, _): texts = [element]
+        case .editBody(let text, _): texts = [text]
+        default: return nil
+        }
+        let found = texts.flatMap(IdentifierScanner.scan).map(\.text)
+        return found.isEmpty ? nil : redacting(found)
+    }
+
+    /// How many `[redacted]` marks the change's strings hold: of two redacted copies of one change, the one with
+    /// more stays (SPEC §2.3).
+    public var redactionMarks: Int {
+        let text: String
+        switch operation {
+        case .set(_, let value): text = value ?? ""
+        case .add(_, let element), .remove(_, let element, _): text = element
+        case .editBody(let body, _): text = body
+        default: return 0
+        }
+        return text.components(separatedBy: Self.redactionMark).count - 1
+    }
+
     /// Whether this copy may take the place of `other`, held under the same id (SPEC §2.3): it is more erased
     /// (a stub over anything else, a redacted copy over the change as written) and it is a copy of the same
     /// change — same id, timestamp and entry, the same operation with the same ids in it; only strings differ.
