@@ -47,9 +47,11 @@ public enum Wire {
         public var wrappedKey: Data
         public var recoveryAuthKey: Data
         public var recoveryWrappedKey: Data
+        /// The recovery key's public half (SPEC §8.1), so that later journal keys can be sealed for recovery.
+        public var recoveryPublicKey: Data?
         public init(
             username: String, invite: String?, salt: Data, authKey: Data, keyID: UInt32, wrappedKey: Data,
-            recoveryAuthKey: Data, recoveryWrappedKey: Data
+            recoveryAuthKey: Data, recoveryWrappedKey: Data, recoveryPublicKey: Data? = nil
         ) {
             self.username = username
             self.invite = invite
@@ -59,6 +61,7 @@ public enum Wire {
             self.wrappedKey = wrappedKey
             self.recoveryAuthKey = recoveryAuthKey
             self.recoveryWrappedKey = recoveryWrappedKey
+            self.recoveryPublicKey = recoveryPublicKey
         }
     }
 
@@ -96,12 +99,18 @@ public enum Wire {
         /// A random 32-hex-digit id the client makes once per login and sends again with every retry of it: the
         /// server answers a retry with the same token (SPEC §9.2), so a lost or duplicated answer is harmless.
         public var requestID: String?
-        public init(username: String, authKey: Data, deviceID: String, deviceName: String, requestID: String? = nil) {
+        /// The laptop's public key (SPEC §8.1): journal keys made by later rotations are sealed to it.
+        public var devicePublicKey: Data?
+        public init(
+            username: String, authKey: Data, deviceID: String, deviceName: String, requestID: String? = nil,
+            devicePublicKey: Data? = nil
+        ) {
             self.username = username
             self.authKey = authKey
             self.deviceID = deviceID
             self.deviceName = deviceName
             self.requestID = requestID
+            self.devicePublicKey = devicePublicKey
         }
     }
 
@@ -148,10 +157,97 @@ public enum Wire {
 
     public struct RecoveryKeyCopy: Codable, Sendable {
         public var keyID: UInt32
+        /// The first journal key wrapped by the recovery key (key id 1).
         public var recoveryWrappedKey: Data
-        public init(keyID: UInt32, recoveryWrappedKey: Data) {
+        /// After a rotation: the current journal key (`keyID`) sealed to the recovery key's public half.
+        public var recoverySealed: Data?
+        public init(keyID: UInt32, recoveryWrappedKey: Data, recoverySealed: Data? = nil) {
             self.keyID = keyID
             self.recoveryWrappedKey = recoveryWrappedKey
+            self.recoverySealed = recoverySealed
+        }
+    }
+
+    /// `POST /v1/account/keys`: a rotation's new journal key (SPEC §8.1), `keyID` one above the current.
+    public struct KeyRotation: Codable, Sendable, Equatable {
+        public var keyID: UInt32
+        /// The new key wrapped by the passphrase's wrapping key, as at registration.
+        public var wrappedKey: Data
+        /// The new key sealed to the recovery key's public half.
+        public var recoverySealed: Data
+        /// The recovery key's public half, when the server does not have it yet.
+        public var recoveryPublicKey: Data?
+        /// The new key sealed to each remaining laptop's public key.
+        public var devices: [SealedKey]
+        public init(
+            keyID: UInt32, wrappedKey: Data, recoverySealed: Data, recoveryPublicKey: Data? = nil, devices: [SealedKey]
+        ) {
+            self.keyID = keyID
+            self.wrappedKey = wrappedKey
+            self.recoverySealed = recoverySealed
+            self.recoveryPublicKey = recoveryPublicKey
+            self.devices = devices
+        }
+    }
+
+    /// A journal key sealed to one laptop.
+    public struct SealedKey: Codable, Sendable, Equatable {
+        public var deviceID: String
+        public var sealed: Data
+        public init(deviceID: String, sealed: Data) {
+            self.deviceID = deviceID
+            self.sealed = sealed
+        }
+    }
+
+    /// `GET /v1/account/keys/current`: the account's current journal key id, its wrapped copy, the copy sealed to
+    /// the asking laptop (if any), and what a rotating laptop needs: the recovery public key and the public keys of
+    /// the account's laptops that are not revoked.
+    public struct CurrentKey: Codable, Sendable, Equatable {
+        public var keyID: UInt32
+        public var wrappedKey: Data
+        public var sealed: Data?
+        public var recoveryPublicKey: Data?
+        public var devices: [DevicePublicKey]
+        public init(
+            keyID: UInt32, wrappedKey: Data, sealed: Data?, recoveryPublicKey: Data?, devices: [DevicePublicKey]
+        ) {
+            self.keyID = keyID
+            self.wrappedKey = wrappedKey
+            self.sealed = sealed
+            self.recoveryPublicKey = recoveryPublicKey
+            self.devices = devices
+        }
+    }
+
+    /// A laptop's public key (`PUT /v1/devices/{id}/key` sets the caller's own).
+    public struct DevicePublicKey: Codable, Sendable, Equatable {
+        public var deviceID: String
+        public var publicKey: Data
+        public init(deviceID: String, publicKey: Data) {
+            self.deviceID = deviceID
+            self.publicKey = publicKey
+        }
+    }
+
+    /// `GET /v1/devices/{id}/exposure`: what a laptop could hold — every change the server sent it (up to `sentTo`,
+    /// counting changes that moved since) and every change it wrote — for the report after a loss.
+    public struct Exposure: Codable, Sendable, Equatable {
+        public var deviceID: String
+        public var name: String
+        public var lastSeenAt: String
+        public var revoked: Bool
+        public var sentTo: String?
+        public var ranges: [HeldRange]
+        public init(
+            deviceID: String, name: String, lastSeenAt: String, revoked: Bool, sentTo: String?, ranges: [HeldRange]
+        ) {
+            self.deviceID = deviceID
+            self.name = name
+            self.lastSeenAt = lastSeenAt
+            self.revoked = revoked
+            self.sentTo = sentTo
+            self.ranges = ranges
         }
     }
 

@@ -121,6 +121,22 @@ public final class PostgresServerStore: ServerStore {
                 """,
                 "CREATE TABLE IF NOT EXISTS device_pulls (device_id TEXT PRIMARY KEY, position BIGINT NOT NULL)",
                 "ALTER TABLE changes ADD COLUMN IF NOT EXISTS replaced BOOLEAN NOT NULL DEFAULT FALSE",
+                // Key rotation (SPEC §8.1) and the report after a loss.
+                """
+                CREATE TABLE IF NOT EXISTS journal_keys (
+                    user_id TEXT NOT NULL, key_id BIGINT NOT NULL, recovery_sealed BYTEA NOT NULL,
+                    created_at BIGINT NOT NULL, PRIMARY KEY (user_id, key_id))
+                """,
+                """
+                CREATE TABLE IF NOT EXISTS sealed_keys (
+                    user_id TEXT NOT NULL, key_id BIGINT NOT NULL, device_id TEXT NOT NULL, sealed BYTEA NOT NULL,
+                    PRIMARY KEY (user_id, key_id, device_id))
+                """,
+                "CREATE TABLE IF NOT EXISTS device_public_keys (device_id TEXT PRIMARY KEY, public_key BYTEA NOT NULL)",
+                "ALTER TABLE users ADD COLUMN IF NOT EXISTS recovery_public_key BYTEA",
+                "ALTER TABLE vacated ADD COLUMN IF NOT EXISTS device TEXT",
+                "ALTER TABLE vacated ADD COLUMN IF NOT EXISTS seq BIGINT",
+                "ALTER TABLE device_pulls ADD COLUMN IF NOT EXISTS sent_to BIGINT NOT NULL DEFAULT 0",
             ] {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
@@ -319,6 +335,11 @@ public final class PostgresServerStore: ServerStore {
         {
             count += 1
         }
+        if count == 1 {
+            // A revoked laptop keeps no sealed copy of the journal key (SPEC §8.1).
+            try await client.query(
+                "DELETE FROM sealed_keys WHERE user_id = \(userID) AND device_id = \(deviceID)", logger: logger)
+        }
         return count == 1
     }
 
@@ -344,11 +365,13 @@ public final class PostgresServerStore: ServerStore {
             // The user's row lock orders concurrent pushes, so positions commit in order and no pull skips one.
             var start: Int64 = 0
             var chain = LogChain.origin
-            for try await (position, head) in try await connection.query(
-                "SELECT next_position, chain_head FROM users WHERE id = \(userID) FOR UPDATE", logger: logger
-            ).decode((Int64, Data?).self) {
+            var currentKey: UInt32 = 1
+            for try await (position, head, keyID) in try await connection.query(
+                "SELECT next_position, chain_head, key_id FROM users WHERE id = \(userID) FOR UPDATE", logger: logger
+            ).decode((Int64, Data?, Int64).self) {
                 start = position
                 chain = head ?? LogChain.origin
+                currentKey = UInt32(truncatingIfNeeded: keyID)
             }
             var plan = PushPlan()
             for item in items {
@@ -373,13 +396,15 @@ public final class PostgresServerStore: ServerStore {
             }
             let fresh = plan.fresh
             let duplicates = plan.duplicates
+            try PushPlan.checkKeys(fresh, current: currentKey)
             for item in fresh where plan.replacing.contains("\(item.device).\(item.seq)") {
                 try await connection.query(
                     """
-                    INSERT INTO vacated(user_id, position, chain)
-                    SELECT user_id, position, chain FROM changes
+                    INSERT INTO vacated(user_id, position, chain, device, seq)
+                    SELECT user_id, position, chain, device, seq FROM changes
                     WHERE user_id = \(userID) AND device = \(item.device) AND seq = \(item.seq) AND chain IS NOT NULL
-                    ON CONFLICT (user_id, position) DO UPDATE SET chain = EXCLUDED.chain
+                    ON CONFLICT (user_id, position) DO UPDATE
+                        SET chain = EXCLUDED.chain, device = EXCLUDED.device, seq = EXCLUDED.seq
                     """, logger: logger)
                 try await connection.query(
                     "DELETE FROM changes WHERE user_id = \(userID) AND device = \(item.device) AND seq = \(item.seq)",
@@ -447,12 +472,140 @@ public final class PostgresServerStore: ServerStore {
         return StoredPage(changes: page, hasMore: false, afterChain: afterChain)
     }
 
-    public func recordPull(deviceID: String, position: Int64) async throws {
+    public func recordPull(deviceID: String, position: Int64, sent: Int64) async throws {
         try await client.query(
             """
-            INSERT INTO device_pulls(device_id, position) VALUES (\(deviceID), \(position))
-            ON CONFLICT (device_id) DO UPDATE SET position = GREATEST(device_pulls.position, EXCLUDED.position)
+            INSERT INTO device_pulls(device_id, position, sent_to) VALUES (\(deviceID), \(position), \(sent))
+            ON CONFLICT (device_id) DO UPDATE SET position = GREATEST(device_pulls.position, EXCLUDED.position),
+                sent_to = GREATEST(device_pulls.sent_to, EXCLUDED.sent_to)
             """, logger: logger)
+    }
+
+    public func exposure(userID: String, deviceID: String) async throws -> (sentTo: Int64?, ranges: [Wire.HeldRange]) {
+        var sent: Int64?
+        for try await value in try await client.query(
+            "SELECT GREATEST(position, sent_to) FROM device_pulls WHERE device_id = \(deviceID)", logger: logger
+        ).decode(Int64.self) {
+            sent = value
+        }
+        let upTo = sent ?? 0
+        var ranges: [Wire.HeldRange] = []
+        for try await (device, first, last) in try await client.query(
+            """
+            SELECT device, min(seq), max(seq) FROM (
+                SELECT device, seq, seq - row_number() OVER (PARTITION BY device ORDER BY seq) AS run FROM (
+                    SELECT device, seq FROM changes WHERE user_id = \(userID) AND (position <= \(upTo) OR device = \(deviceID))
+                    UNION SELECT device, seq FROM vacated
+                        WHERE user_id = \(userID) AND position <= \(upTo) AND device IS NOT NULL) AS held) AS runs
+            GROUP BY device, run ORDER BY device, min(seq)
+            """, logger: logger
+        ).decode((String, Int64, Int64).self) {
+            ranges.append(Wire.HeldRange(device: device, first: first, last: last))
+        }
+        return (sent, ranges)
+    }
+
+    public func rotateKey(userID: String, rotation: Wire.KeyRotation, at time: Int64) async throws {
+        try await transaction { connection in
+            var current: UInt32?
+            var wrapped = Data()
+            for try await (keyID, wrappedKey) in try await connection.query(
+                "SELECT key_id, wrapped_key FROM users WHERE id = \(userID) FOR UPDATE", logger: logger
+            ).decode((Int64, Data).self) {
+                current = UInt32(truncatingIfNeeded: keyID)
+                wrapped = wrappedKey
+            }
+            guard let current else { throw ServerError(.unauthorized, "the account no longer exists") }
+            if current == rotation.keyID, wrapped == rotation.wrappedKey { return }
+            guard rotation.keyID == current &+ 1 else {
+                throw ServerError(
+                    .conflict,
+                    "the account's journal key is now \(current): another laptop rotated it first (key \(rotation.keyID) "
+                        + "was not made); sync to pick it up")
+            }
+            let keyID = Int64(rotation.keyID)
+            try await connection.query(
+                "UPDATE users SET key_id = \(keyID), wrapped_key = \(rotation.wrappedKey) WHERE id = \(userID)",
+                logger: logger)
+            if let recovery = rotation.recoveryPublicKey {
+                try await connection.query(
+                    "UPDATE users SET recovery_public_key = coalesce(recovery_public_key, \(recovery)) WHERE id = \(userID)",
+                    logger: logger)
+            }
+            try await connection.query("DELETE FROM journal_keys WHERE user_id = \(userID)", logger: logger)
+            try await connection.query("DELETE FROM sealed_keys WHERE user_id = \(userID)", logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO journal_keys(user_id, key_id, recovery_sealed, created_at)
+                VALUES (\(userID), \(keyID), \(rotation.recoverySealed), \(time))
+                """, logger: logger)
+            for device in rotation.devices {
+                try await connection.query(
+                    """
+                    INSERT INTO sealed_keys(user_id, key_id, device_id, sealed)
+                    SELECT \(userID), \(keyID), device_id, \(device.sealed) FROM devices
+                    WHERE device_id = \(device.deviceID) AND user_id = \(userID) AND NOT revoked
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func currentKey(userID: String, deviceID: String) async throws -> Wire.CurrentKey {
+        var found: (Int64, Data, Data?)?
+        for try await row in try await client.query(
+            "SELECT key_id, wrapped_key, recovery_public_key FROM users WHERE id = \(userID)", logger: logger
+        ).decode((Int64, Data, Data?).self) {
+            found = row
+        }
+        guard let (keyID, wrapped, recovery) = found else {
+            throw ServerError(.unauthorized, "the account no longer exists")
+        }
+        var sealed: Data?
+        for try await value in try await client.query(
+            """
+            SELECT sealed FROM sealed_keys WHERE user_id = \(userID) AND key_id = \(keyID) AND device_id = \(deviceID)
+            """, logger: logger
+        ).decode(Data.self) {
+            sealed = value
+        }
+        var devices: [Wire.DevicePublicKey] = []
+        for try await (device, key) in try await client.query(
+            """
+            SELECT d.device_id, k.public_key FROM devices d JOIN device_public_keys k ON k.device_id = d.device_id
+            WHERE d.user_id = \(userID) AND NOT d.revoked ORDER BY d.device_id
+            """, logger: logger
+        ).decode((String, Data).self) {
+            devices.append(Wire.DevicePublicKey(deviceID: device, publicKey: key))
+        }
+        return Wire.CurrentKey(
+            keyID: UInt32(truncatingIfNeeded: keyID), wrappedKey: wrapped, sealed: sealed, recoveryPublicKey: recovery,
+            devices: devices)
+    }
+
+    public func setDevicePublicKey(deviceID: String, publicKey: Data) async throws {
+        try await client.query(
+            """
+            INSERT INTO device_public_keys(device_id, public_key) VALUES (\(deviceID), \(publicKey))
+            ON CONFLICT (device_id) DO UPDATE SET public_key = EXCLUDED.public_key
+            """, logger: logger)
+    }
+
+    public func setRecoveryPublicKey(userID: String, publicKey: Data) async throws {
+        try await client.query(
+            "UPDATE users SET recovery_public_key = coalesce(recovery_public_key, \(publicKey)) WHERE id = \(userID)",
+            logger: logger)
+    }
+
+    public func recoverySealed(userID: String) async throws -> Data? {
+        for try await sealed in try await client.query(
+            """
+            SELECT k.recovery_sealed FROM journal_keys k JOIN users u ON u.id = k.user_id AND u.key_id = k.key_id
+            WHERE k.user_id = \(userID)
+            """, logger: logger
+        ).decode(Data.self) {
+            return sealed
+        }
+        return nil
     }
 
     public func pulledPositions(userID: String) async throws -> [String: Int64] {

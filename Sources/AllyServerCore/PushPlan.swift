@@ -4,6 +4,18 @@ import Foundation
 /// Sorts a push into new changes and duplicates by `(device, seq)`, refusing different bytes under a known id
 /// (SPEC §9). Both stores feed it the bytes they hold, so the rule lives in one place.
 struct PushPlan {
+    /// Refuses new changes sealed under a journal key older than the account's current one (SPEC §8.1): after a
+    /// rotation, a laptop that still seals with the old key picks the new one up and seals again.
+    static func checkKeys(_ items: [Wire.Item], current: UInt32) throws {
+        for item in items {
+            guard let keyID = Envelope.header(of: item.envelope)?.keyID, keyID < current else { continue }
+            throw ServerError(
+                .conflict,
+                "change \(item.device.prefix(8)).\(item.seq) is sealed with journal key \(keyID), but the account's "
+                    + "journal key is now \(current) (rotated after a laptop was lost); nothing was stored")
+        }
+    }
+
     /// Changes to store, in the order pushed.
     private(set) var fresh: [Wire.Item] = []
     /// Changes already held, byte for byte (in the store or earlier in the same push).
@@ -44,6 +56,15 @@ struct PushPlan {
             guard item.replace == true else {
                 throw ServerError(
                     .conflict, "change \(item.device.prefix(8)).\(item.seq) is already stored with different bytes")
+            }
+            // A re-seal moves a change to a newer key only (SPEC §8.1): never back to an older one.
+            if let new = Envelope.header(of: item.envelope)?.keyID, let old = Envelope.header(of: earlier)?.keyID,
+                new < old
+            {
+                throw ServerError(
+                    .conflict,
+                    "change \(item.device.prefix(8)).\(item.seq) is stored under journal key \(old); a replace under "
+                        + "the older key \(new) is refused; nothing was stored")
             }
             seen[key] = item.envelope
             if let index = fresh.firstIndex(where: { $0.device == item.device && $0.seq == item.seq }) {

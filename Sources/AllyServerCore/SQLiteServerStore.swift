@@ -88,6 +88,25 @@ public final class SQLiteServerStore: ServerStore {
             try db.execute(
                 sql: "ALTER TABLE changes ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0 CHECK (replaced IN (0, 1))")
         }
+        migrator.registerMigration("v5-keys") { db in
+            // Key rotation (SPEC §8.1): the current key's copies sealed to the recovery key and to each laptop, the
+            // laptops' public keys, and the recovery key's public half. `vacated` keeps the id of a moved change and
+            // `device_pulls.sent_to` how far a device was sent, for the report after a loss.
+            try db.execute(
+                sql: """
+                    CREATE TABLE journal_keys (
+                        user_id TEXT NOT NULL, key_id INTEGER NOT NULL, recovery_sealed BLOB NOT NULL,
+                        created_at INTEGER NOT NULL, PRIMARY KEY (user_id, key_id));
+                    CREATE TABLE sealed_keys (
+                        user_id TEXT NOT NULL, key_id INTEGER NOT NULL, device_id TEXT NOT NULL, sealed BLOB NOT NULL,
+                        PRIMARY KEY (user_id, key_id, device_id));
+                    CREATE TABLE device_public_keys (device_id TEXT PRIMARY KEY NOT NULL, public_key BLOB NOT NULL);
+                    ALTER TABLE users ADD COLUMN recovery_public_key BLOB;
+                    ALTER TABLE vacated ADD COLUMN device TEXT;
+                    ALTER TABLE vacated ADD COLUMN seq INTEGER;
+                    ALTER TABLE device_pulls ADD COLUMN sent_to INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }()
 
@@ -219,7 +238,13 @@ public final class SQLiteServerStore: ServerStore {
                 sql:
                     "UPDATE devices SET revoked = 1, token_hash = 'revoked:' || device_id WHERE user_id = ? AND device_id = ?",
                 arguments: [userID, deviceID])
-            return db.changesCount == 1
+            let revoked = db.changesCount == 1
+            // A revoked laptop keeps no sealed copy of the journal key (SPEC §8.1).
+            if revoked {
+                try db.execute(
+                    sql: "DELETE FROM sealed_keys WHERE user_id = ? AND device_id = ?", arguments: [userID, deviceID])
+            }
+            return revoked
         }
     }
 
@@ -310,8 +335,8 @@ public final class SQLiteServerStore: ServerStore {
         guard !fresh.isEmpty else { return Wire.PushResult(accepted: 0, duplicates: plan.duplicates) }
         let vacate = try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO vacated(user_id, position, chain)
-                SELECT user_id, position, chain FROM changes WHERE user_id = ? AND device = ? AND seq = ?
+                INSERT OR REPLACE INTO vacated(user_id, position, chain, device, seq)
+                SELECT user_id, position, chain, device, seq FROM changes WHERE user_id = ? AND device = ? AND seq = ?
                 """)
         let remove = try db.cachedStatement(sql: "DELETE FROM changes WHERE user_id = ? AND device = ? AND seq = ?")
         for item in fresh where plan.replacing.contains("\(item.device).\(item.seq)") {
@@ -320,8 +345,9 @@ public final class SQLiteServerStore: ServerStore {
         }
         guard
             let head = try Row.fetchOne(
-                db, sql: "SELECT next_position, chain_head FROM users WHERE id = ?", arguments: [userID])
+                db, sql: "SELECT next_position, chain_head, key_id FROM users WHERE id = ?", arguments: [userID])
         else { throw ServerError(.unauthorized, "the account no longer exists") }
+        try PushPlan.checkKeys(fresh, current: UInt32(truncatingIfNeeded: head["key_id"] as Int64))
         var position: Int64 = head["next_position"]
         var chain: Data = head["chain_head"]
         let insert = try db.cachedStatement(
@@ -383,13 +409,123 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
-    public func recordPull(deviceID: String, position: Int64) async throws {
+    public func recordPull(deviceID: String, position: Int64, sent: Int64) async throws {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO device_pulls(device_id, position) VALUES (?, ?)
-                    ON CONFLICT(device_id) DO UPDATE SET position = max(position, excluded.position)
-                    """, arguments: [deviceID, position])
+                    INSERT INTO device_pulls(device_id, position, sent_to) VALUES (?, ?, ?)
+                    ON CONFLICT(device_id) DO UPDATE SET position = max(position, excluded.position),
+                        sent_to = max(sent_to, excluded.sent_to)
+                    """, arguments: [deviceID, position, sent])
+        }
+    }
+
+    public func exposure(userID: String, deviceID: String) async throws -> (sentTo: Int64?, ranges: [Wire.HeldRange]) {
+        try await pool.read { db in
+            let sent = try Int64.fetchOne(
+                db, sql: "SELECT max(position, sent_to) FROM device_pulls WHERE device_id = ?", arguments: [deviceID])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT device, min(seq) AS first, max(seq) AS last FROM (
+                        SELECT device, seq, seq - row_number() OVER (PARTITION BY device ORDER BY seq) AS run FROM (
+                            SELECT device, seq FROM changes WHERE user_id = ?1 AND (position <= ?2 OR device = ?3)
+                            UNION SELECT device, seq FROM vacated
+                                WHERE user_id = ?1 AND position <= ?2 AND device IS NOT NULL))
+                    GROUP BY device, run ORDER BY device, first
+                    """, arguments: [userID, sent ?? 0, deviceID])
+            return (sent, rows.map { Wire.HeldRange(device: $0["device"], first: $0["first"], last: $0["last"]) })
+        }
+    }
+
+    public func rotateKey(userID: String, rotation: Wire.KeyRotation, at time: Int64) async throws {
+        try await pool.write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT key_id, wrapped_key FROM users WHERE id = ?", arguments: [userID])
+            else { throw ServerError(.unauthorized, "the account no longer exists") }
+            let current = UInt32(truncatingIfNeeded: row["key_id"] as Int64)
+            if current == rotation.keyID, row["wrapped_key"] as Data == rotation.wrappedKey { return }
+            guard rotation.keyID == current &+ 1 else {
+                throw ServerError(
+                    .conflict,
+                    "the account's journal key is now \(current): another laptop rotated it first (key \(rotation.keyID) "
+                        + "was not made); sync to pick it up")
+            }
+            try db.execute(
+                sql: "UPDATE users SET key_id = ?, wrapped_key = ? WHERE id = ?",
+                arguments: [Int64(rotation.keyID), rotation.wrappedKey, userID])
+            if let recovery = rotation.recoveryPublicKey {
+                try db.execute(
+                    sql: "UPDATE users SET recovery_public_key = coalesce(recovery_public_key, ?) WHERE id = ?",
+                    arguments: [recovery, userID])
+            }
+            try db.execute(sql: "DELETE FROM journal_keys WHERE user_id = ?", arguments: [userID])
+            try db.execute(sql: "DELETE FROM sealed_keys WHERE user_id = ?", arguments: [userID])
+            try db.execute(
+                sql: "INSERT INTO journal_keys(user_id, key_id, recovery_sealed, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [userID, Int64(rotation.keyID), rotation.recoverySealed, time])
+            let seal = try db.makeStatement(
+                sql: """
+                    INSERT INTO sealed_keys(user_id, key_id, device_id, sealed)
+                    SELECT ?, ?, device_id, ? FROM devices WHERE device_id = ? AND user_id = ? AND revoked = 0
+                    """)
+            for device in rotation.devices {
+                try seal.execute(arguments: [userID, Int64(rotation.keyID), device.sealed, device.deviceID, userID])
+            }
+        }
+    }
+
+    public func currentKey(userID: String, deviceID: String) async throws -> Wire.CurrentKey {
+        try await pool.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT key_id, wrapped_key, recovery_public_key FROM users WHERE id = ?",
+                    arguments: [userID])
+            else { throw ServerError(.unauthorized, "the account no longer exists") }
+            let keyID: Int64 = row["key_id"]
+            let sealed = try Data.fetchOne(
+                db, sql: "SELECT sealed FROM sealed_keys WHERE user_id = ? AND key_id = ? AND device_id = ?",
+                arguments: [userID, keyID, deviceID])
+            let devices = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.device_id, k.public_key FROM devices d JOIN device_public_keys k ON k.device_id = d.device_id
+                    WHERE d.user_id = ? AND d.revoked = 0 ORDER BY d.device_id
+                    """, arguments: [userID]
+            ).map { Wire.DevicePublicKey(deviceID: $0["device_id"], publicKey: $0["public_key"]) }
+            return Wire.CurrentKey(
+                keyID: UInt32(truncatingIfNeeded: keyID), wrappedKey: row["wrapped_key"], sealed: sealed,
+                recoveryPublicKey: row["recovery_public_key"], devices: devices)
+        }
+    }
+
+    public func setDevicePublicKey(deviceID: String, publicKey: Data) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO device_public_keys(device_id, public_key) VALUES (?, ?)
+                    ON CONFLICT(device_id) DO UPDATE SET public_key = excluded.public_key
+                    """, arguments: [deviceID, publicKey])
+        }
+    }
+
+    public func setRecoveryPublicKey(userID: String, publicKey: Data) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE users SET recovery_public_key = coalesce(recovery_public_key, ?) WHERE id = ?",
+                arguments: [publicKey, userID])
+        }
+    }
+
+    public func recoverySealed(userID: String) async throws -> Data? {
+        try await pool.read { db in
+            try Data.fetchOne(
+                db,
+                sql: """
+                    SELECT k.recovery_sealed FROM journal_keys k JOIN users u ON u.id = k.user_id AND u.key_id = k.key_id
+                    WHERE k.user_id = ?
+                    """, arguments: [userID])
         }
     }
 

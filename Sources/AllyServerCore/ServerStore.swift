@@ -43,11 +43,29 @@ public protocol ServerStore: Sendable {
     /// Changes after `position` in the user's order, at most `limit` and about `maxBytes` (always at least one),
     /// with the chain at `position` (the origin at 0, nil when no change is stored there).
     func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> StoredPage
-    /// Records that a device asked to pull after `position` (it has applied everything up to there); keeps the
-    /// largest.
-    func recordPull(deviceID: String, position: Int64) async throws
+    /// Records that a device asked to pull after `position` (it has applied everything up to there) and was sent
+    /// changes up to `sent`; keeps the largest of each.
+    func recordPull(deviceID: String, position: Int64, sent: Int64) async throws
     /// For each of the user's devices that has pulled, the furthest position recorded by `recordPull`.
     func pulledPositions(userID: String) async throws -> [String: Int64]
+    /// What a laptop could hold (SPEC §8.1, the report after a loss): the change ids stored at positions up to how
+    /// far the device was sent, or that stood there before a replace moved them, and every change it wrote; with
+    /// that position (nil if it never pulled).
+    func exposure(userID: String, deviceID: String) async throws -> (sentTo: Int64?, ranges: [Wire.HeldRange])
+
+    /// Key rotation (SPEC §8.1): makes `rotation.keyID` the account's key, which must be one above the current one
+    /// (a retry of the same rotation is accepted again); stores its wrapped, recovery and per-device copies and
+    /// drops those of older keys. Throws `conflict` when another rotation got there first.
+    func rotateKey(userID: String, rotation: Wire.KeyRotation, at time: Int64) async throws
+    /// The account's current key for the laptop `deviceID`, with the public keys a rotation seals to.
+    func currentKey(userID: String, deviceID: String) async throws -> Wire.CurrentKey
+    /// Sets a laptop's public key (SPEC §8.1).
+    func setDevicePublicKey(deviceID: String, publicKey: Data) async throws
+    /// Keeps the recovery key's public half (at registration, or with the first rotation).
+    func setRecoveryPublicKey(userID: String, publicKey: Data) async throws
+    /// The current key sealed to the recovery key (nil until a rotation made one).
+    func recoverySealed(userID: String) async throws -> Data?
+
     /// The change ids the user's log holds, as runs of consecutive seqs per device, ordered by device and seq.
     func held(userID: String) async throws -> [Wire.HeldRange]
 }

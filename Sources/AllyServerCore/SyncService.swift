@@ -74,6 +74,7 @@ public struct SyncService: Sendable {
         try Self.checkLength(request.recoveryAuthKey, 32...32, "recoveryAuthKey")
         try Self.checkLength(request.wrappedKey, 48...128, "wrappedKey")
         try Self.checkLength(request.recoveryWrappedKey, 48...128, "recoveryWrappedKey")
+        if let key = request.recoveryPublicKey { try Self.checkLength(key, 32...32, "recoveryPublicKey") }
         var inviteHash: String?
         if !openRegistration {
             guard let invite = request.invite, !invite.isEmpty else {
@@ -102,6 +103,8 @@ public struct SyncService: Sendable {
             }
             throw error
         }
+        // The recovery key's public half (SPEC §8.1), for sealing the journal keys later rotations make.
+        if let key = request.recoveryPublicKey { try await store.setRecoveryPublicKey(userID: user.id, publicKey: key) }
         return Wire.Account(userID: user.id, username: user.username)
     }
 
@@ -173,10 +176,14 @@ public struct SyncService: Sendable {
         } else {
             token = secureRandomBytes(32).hexString
         }
+        if let key = request.devicePublicKey { try Self.checkLength(key, 32...32, "devicePublicKey") }
         try await store.saveDevice(
             DeviceRecord(
                 deviceID: request.deviceID, userID: user.id, name: String(request.deviceName.prefix(100)),
                 tokenHash: sha256Hex(Data(token.utf8)), createdAt: now, lastSeenAt: now, revoked: false))
+        if let key = request.devicePublicKey {
+            try await store.setDevicePublicKey(deviceID: request.deviceID, publicKey: key)
+        }
         return Wire.Session(userID: user.id, token: token, keyID: user.keyID, wrappedKey: user.wrappedKey)
     }
 
@@ -225,7 +232,9 @@ public struct SyncService: Sendable {
     {
         let user = try await recoveringUser(
             username: request.username, proof: request.recoveryAuthKey, address: address)
-        return Wire.RecoveryKeyCopy(keyID: user.keyID, recoveryWrappedKey: user.recoveryWrappedKey)
+        return Wire.RecoveryKeyCopy(
+            keyID: user.keyID, recoveryWrappedKey: user.recoveryWrappedKey,
+            recoverySealed: user.keyID > 1 ? try await store.recoverySealed(userID: user.id) : nil)
     }
 
     public func resetPassphrase(_ request: Wire.RecoveryReset, from address: String) async throws {
@@ -326,18 +335,60 @@ public struct SyncService: Sendable {
         guard (1...limits.maxPageChanges).contains(count) else {
             throw ServerError(.badRequest, "limit must be between 1 and \(limits.maxPageChanges)")
         }
-        if after > 0, pulls.advance(caller.deviceID, to: after) {
-            // The receipt of a purge (SPEC §2.3): asking after a position means everything up to it is applied.
-            try await store.recordPull(deviceID: caller.deviceID, position: after)
-        }
         let page = try await store.pull(
             userID: caller.userID, after: after, limit: count, maxBytes: limits.maxPageBytes)
+        let sent = page.changes.last?.position ?? after
+        if sent > 0, pulls.advance(caller.deviceID, after: after, sent: sent) {
+            // The receipt of a purge (SPEC §2.3): asking after a position means everything up to it is applied; and
+            // what a lost laptop may hold (SPEC §8.1): everything it was sent.
+            try await store.recordPull(deviceID: caller.deviceID, position: after, sent: sent)
+        }
         let latest = try await store.latestPosition(userID: caller.userID)
         let nextChain = page.changes.last?.chain ?? page.afterChain
         return Wire.Page(
             changes: page.changes.map { Wire.Item(device: $0.device, seq: $0.seq, envelope: $0.envelope) },
             next: String(page.changes.last?.position ?? after), hasMore: page.hasMore, latest: String(latest),
             afterChain: page.afterChain?.hexString, nextChain: nextChain?.hexString)
+    }
+
+    /// `POST /v1/account/keys`: a rotation's new journal key (SPEC §8.1).
+    public func rotateKey(_ rotation: Wire.KeyRotation, caller: Caller) async throws {
+        guard rotation.keyID >= 2 else { throw ServerError(.badRequest, "a rotation makes key 2 or later") }
+        try Self.checkLength(rotation.wrappedKey, 48...128, "wrappedKey")
+        try Self.checkLength(rotation.recoverySealed, 64...128, "recoverySealed")
+        if let key = rotation.recoveryPublicKey { try Self.checkLength(key, 32...32, "recoveryPublicKey") }
+        guard rotation.devices.count <= 1_000 else { throw ServerError(.tooLarge, "at most 1,000 laptops") }
+        for device in rotation.devices {
+            guard DeviceID(rawValue: device.deviceID) != nil else {
+                throw ServerError(.badRequest, "deviceID must be 16 lowercase hex digits")
+            }
+            try Self.checkLength(device.sealed, 64...128, "sealed")
+        }
+        try await store.rotateKey(userID: caller.userID, rotation: rotation, at: clock())
+    }
+
+    /// `GET /v1/account/keys/current`.
+    public func currentKey(caller: Caller) async throws -> Wire.CurrentKey {
+        try await store.currentKey(userID: caller.userID, deviceID: caller.deviceID)
+    }
+
+    /// `PUT /v1/devices/{id}/key`: a laptop sets its own public key.
+    public func setDeviceKey(deviceID: String, _ request: Wire.DevicePublicKey, caller: Caller) async throws {
+        guard deviceID == caller.deviceID, request.deviceID == caller.deviceID else {
+            throw ServerError(.forbidden, "a laptop sets only its own public key")
+        }
+        try Self.checkLength(request.publicKey, 32...32, "publicKey")
+        try await store.setDevicePublicKey(deviceID: deviceID, publicKey: request.publicKey)
+    }
+
+    /// `GET /v1/devices/{id}/exposure`: what a laptop of the caller's account could hold.
+    public func exposure(deviceID: String, caller: Caller) async throws -> Wire.Exposure {
+        guard let device = try await store.devices(userID: caller.userID).first(where: { $0.deviceID == deviceID })
+        else { throw ServerError(.notFound, "no device \(deviceID.prefix(16)) on this account") }
+        let (sent, ranges) = try await store.exposure(userID: caller.userID, deviceID: deviceID)
+        return Wire.Exposure(
+            deviceID: device.deviceID, name: device.name, lastSeenAt: ISOTimestamp.format(device.lastSeenAt),
+            revoked: device.revoked, sentTo: sent.map(String.init), ranges: ranges)
     }
 
     /// `GET /v1/changes/held`: the runs of change ids the caller's log holds.
@@ -359,12 +410,18 @@ final class PullPositions: @unchecked Sendable {
     private let lock = NSLock()
     private var positions: [String: Int64] = [:]
 
-    /// Whether `position` is beyond what was recorded for `device` (and remembers it).
-    func advance(_ device: String, to position: Int64) -> Bool {
+    private var sent: [String: Int64] = [:]
+
+    /// Whether `after` or `sent` is beyond what was recorded for `device` (and remembers them).
+    func advance(_ device: String, after: Int64, sent position: Int64) -> Bool {
         lock.withLock {
-            guard position > positions[device] ?? 0 else { return false }
-            if positions.count > 100_000 { positions.removeAll() }
-            positions[device] = position
+            guard after > positions[device] ?? 0 || position > sent[device] ?? 0 else { return false }
+            if positions.count > 100_000 {
+                positions.removeAll()
+                sent.removeAll()
+            }
+            positions[device] = max(after, positions[device] ?? 0)
+            sent[device] = max(position, sent[device] ?? 0)
             return true
         }
     }

@@ -28,6 +28,18 @@ extension Journal {
     }
 
     /// Every change of entry `id`, oldest first by hybrid timestamp.
+    /// The changes this journal holds from `device` with seqs in `seqs`, in seq order.
+    public func changes(from device: DeviceID, seqs: ClosedRange<Int64>) throws -> [Change] {
+        try Journal.wrap {
+            try database.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT json FROM change WHERE device = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                    arguments: [device.rawValue, seqs.lowerBound, seqs.upperBound]
+                ).map(ChangeLog.decode)
+            }
+        }
+    }
+
     public func changes(for id: EntryID) throws -> [Change] {
         try Journal.wrap { try database.read { db in try ChangeLog.changes(for: id, in: db) } }.sorted { $0.at < $1.at }
     }

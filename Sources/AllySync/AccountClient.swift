@@ -36,7 +36,8 @@ public struct AccountClient {
             username: username, invite: invite, salt: salt, authKey: keys.authKey, keyID: journalKey.keyID,
             wrappedKey: try KeyWrap.wrap(journalKey, with: keys.wrappingKey, userName: username),
             recoveryAuthKey: recovery.authKey,
-            recoveryWrappedKey: try KeyWrap.wrap(journalKey, with: recovery.wrappingKey, userName: username))
+            recoveryWrappedKey: try KeyWrap.wrap(journalKey, with: recovery.wrappingKey, userName: username),
+            recoveryPublicKey: recovery.publicKey)
         _ = try transport.register(registration)
         let link = try login(
             server: server, username: username, passphrase: passphrase, journal: journal, deviceName: deviceName,
@@ -62,12 +63,15 @@ public struct AccountClient {
         try Self.check(prelogin)
         let keys = try PassphraseKeys.derive(passphrase: passphrase, salt: prelogin.salt, rounds: prelogin.rounds)
         let session: Wire.Session
+        // This laptop's key pair (SPEC §8.1): kept across logins of the same journal.
+        let deviceKey = try AccountLink.load(from: journal)?.deviceKey ?? DeviceKeyPair.generate()
         do {
             // One id for this login and all of its retries: a retry gets the same token (SPEC §9.2).
             session = try transport.login(
                 Wire.LoginRequest(
                     username: username, authKey: keys.authKey, deviceID: journal.deviceID.rawValue,
-                    deviceName: deviceName, requestID: secureRandomBytes(16).hexString))
+                    deviceName: deviceName, requestID: secureRandomBytes(16).hexString,
+                    devicePublicKey: deviceKey.publicKey))
         } catch let error as SyncError where error.code == .unauthorized {
             throw SyncError(.unauthorized, "wrong username or passphrase")
         }
@@ -80,9 +84,16 @@ public struct AccountClient {
                 .untrusted,
                 "the server's copy of the journal key does not open with this passphrase; nothing was changed")
         }
-        let link = AccountLink(
+        var link = AccountLink(
             server: server, username: username, userID: session.userID, token: session.token, journalKey: journalKey,
             allowInsecureHTTP: allowInsecureHTTP)
+        // Keys this journal held before (a logout and login again): kept, to open what was sealed with them.
+        if let previous = try AccountLink.load(from: journal) {
+            for key in previous.keys where key.keyID != journalKey.keyID { link.oldKeys.append(key) }
+        }
+        link.deviceKey = deviceKey
+        link.deviceKeyUploaded = true
+        link.linkedDeviceID = journal.deviceID.rawValue
         try link.save(to: journal)
         return link
     }
@@ -165,8 +176,15 @@ public struct AccountClient {
         } catch let error as SyncError where error.code == .unauthorized {
             throw SyncError(.unauthorized, "wrong username or recovery key")
         }
-        let journalKey = try KeyWrap.unwrap(
-            copy.recoveryWrappedKey, with: recoveryKey.wrappingKey, userName: username, keyID: copy.keyID)
+        // After a rotation the current key is sealed to the recovery key's public half (SPEC §8.1); before, the
+        // first key is wrapped by it.
+        let journalKey: JournalKey
+        if let sealed = copy.recoverySealed {
+            journalKey = try KeySeal.open(sealed, keyID: copy.keyID, with: recoveryKey, userName: username)
+        } else {
+            journalKey = try KeyWrap.unwrap(
+                copy.recoveryWrappedKey, with: recoveryKey.wrappingKey, userName: username, keyID: copy.keyID)
+        }
         // The account keeps its salt (see `changePassphrase`).
         let prelogin = try transport.prelogin(Wire.PreloginRequest(username: username))
         try Self.check(prelogin)

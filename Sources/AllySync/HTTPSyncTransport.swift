@@ -70,6 +70,18 @@ public final class HTTPSyncTransport: SyncTransport, @unchecked Sendable {
     public func held(token: String) throws -> Wire.Held {
         try call("GET", "v1/changes/held", token: token)
     }
+    public func rotateKey(_ rotation: Wire.KeyRotation, token: String) throws {
+        let _: Empty = try call("POST", "v1/account/keys", body: rotation, token: token)
+    }
+    public func currentKey(token: String) throws -> Wire.CurrentKey {
+        try call("GET", "v1/account/keys/current", token: token)
+    }
+    public func setDeviceKey(_ key: Wire.DevicePublicKey, token: String) throws {
+        let _: Empty = try call("PUT", "v1/devices/\(key.deviceID)/key", body: key, token: token)
+    }
+    public func exposure(deviceID: String, token: String) throws -> Wire.Exposure {
+        try call("GET", "v1/devices/\(deviceID)/exposure", token: token)
+    }
 
     struct Empty: Decodable {}
     struct NoBody: Encodable {}

@@ -8,14 +8,18 @@ import Foundation
 public struct SyncEngine {
     let journal: Journal
     let transport: any SyncTransport
-    let link: AccountLink
+    /// The account link; a sync that picks up a rotated journal key (SPEC §8.1) changes it.
+    let box: LinkBox
+    public var link: AccountLink { box.link }
+    /// The passphrase, when the user gave it: opens a rotated journal key that was not sealed to this laptop.
+    public var passphrase: String?
     /// Changes per push request and per pulled page.
     public var batchSize = 2_000
 
     public init(journal: Journal, transport: any SyncTransport, link: AccountLink) {
         self.journal = journal
         self.transport = transport
-        self.link = link
+        self.box = LinkBox(link)
     }
 
     /// Where a sync is, for a progress bar.
@@ -58,6 +62,8 @@ public struct SyncEngine {
         public var changesErased = 0
         /// Stubs and redacted copies that replaced the server's copy in this sync.
         public var replacedOnServer = 0
+        /// The journal key this sync picked up, when the account's key was rotated since (SPEC §8.1).
+        public var keyRotated: UInt32?
         /// Whether this journal's files were rewritten after an erasure so that nothing erased remains in them.
         public var scrubbed: Bool?
         /// Entries this sync brought in or changed whose text looks like it holds patient identifiers (full ids;
@@ -71,6 +77,7 @@ public struct SyncEngine {
     /// Runs one sync. Throws `SyncError`; whatever was applied before a failure stays applied and consistent.
     public func sync(progress: (Progress) -> Void = { _ in }) throws -> Report {
         var report = Report()
+        try shareDeviceKey()
         // A failed push never stops the pull (SPEC §9): this laptop still receives everyone else's words, and the
         // push error is reported once the pull is done.
         var pushFailure = try attemptPush(&report, progress: progress)
@@ -137,7 +144,14 @@ public struct SyncEngine {
     /// Pushes, returning a failure instead of throwing it (except a refused token, which ends the sync).
     func attemptPush(_ report: inout Report, progress: (Progress) -> Void) throws -> SyncError? {
         do {
-            try push(into: &report, progress: progress)
+            do {
+                try push(into: &report, progress: progress)
+            } catch let error as SyncError where Self.isStaleKey(error) {
+                // The journal key was rotated (SPEC §8.1): pick the new one up and seal again.
+                guard try refreshKey() else { throw error }
+                report.keyRotated = link.journalKey.keyID
+                try push(into: &report, progress: progress)
+            }
             return nil
         } catch let error as SyncError where error.code != .unauthorized {
             return error
@@ -232,6 +246,8 @@ public struct SyncEngine {
         let result: Wire.PushResult
         do {
             result = try transport.push(Wire.Push(changes: pending.map(\.item)), token: link.token)
+        } catch let error as SyncError where Self.isStaleKey(error) {
+            throw error
         } catch let error as SyncError where error.code == .conflict && error.message.contains("follows a gap") {
             throw SyncError(
                 .conflict,
@@ -302,8 +318,17 @@ public struct SyncEngine {
                 }
                 do {
                     let id = ChangeID(deviceID: device, seq: item.seq)
-                    let plaintext = try Envelope.openPlaintext(
-                        item.envelope, userID: link.userID, id: id, keys: [link.journalKey])
+                    var plaintext: Data
+                    do {
+                        plaintext = try Envelope.openPlaintext(
+                            item.envelope, userID: link.userID, id: id, keys: link.keys)
+                    } catch let error as ProtocolError where error.code == .unknownKey {
+                        // Sealed under a key made by a rotation this laptop has not picked up (SPEC §8.1).
+                        guard try refreshKey() else { throw error }
+                        report.keyRotated = link.journalKey.keyID
+                        plaintext = try Envelope.openPlaintext(
+                            item.envelope, userID: link.userID, id: id, keys: link.keys)
+                    }
                     // Authentic, so written by one of this account's laptops; whether this version can apply it is
                     // another question (SPEC §2.1): what it cannot is held aside, and the page goes on.
                     let text = String(decoding: plaintext, as: UTF8.self)

@@ -15,6 +15,9 @@ public struct SyncError: Error, CustomStringConvertible, Sendable {
         case badServer
         /// The server said 409: it holds different bytes under a change id this laptop has.
         case conflict
+        /// The account's journal key was rotated (SPEC §8.1) and this laptop has not got the new one: it cannot be
+        /// opened without the passphrase (the laptop had no key pair on the server at the rotation).
+        case needsPassphrase
     }
 
     public var code: Code

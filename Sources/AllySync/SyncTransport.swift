@@ -18,4 +18,27 @@ public protocol SyncTransport: Sendable {
     func pull(after cursor: String, limit: Int, token: String) throws -> Wire.Page
     /// The runs of change ids the server holds (`GET /v1/changes/held`).
     func held(token: String) throws -> Wire.Held
+    /// Key rotation (SPEC §8.1): `POST /v1/account/keys`.
+    func rotateKey(_ rotation: Wire.KeyRotation, token: String) throws
+    /// `GET /v1/account/keys/current`.
+    func currentKey(token: String) throws -> Wire.CurrentKey
+    /// `PUT /v1/devices/{id}/key`.
+    func setDeviceKey(_ key: Wire.DevicePublicKey, token: String) throws
+    /// `GET /v1/devices/{id}/exposure`.
+    func exposure(deviceID: String, token: String) throws -> Wire.Exposure
+}
+
+extension SyncTransport {
+    public func rotateKey(_ rotation: Wire.KeyRotation, token: String) throws {
+        throw SyncError(.refused, "this connection cannot rotate keys")
+    }
+    public func currentKey(token: String) throws -> Wire.CurrentKey {
+        throw SyncError(.refused, "this connection cannot fetch keys")
+    }
+    public func setDeviceKey(_ key: Wire.DevicePublicKey, token: String) throws {
+        throw SyncError(.refused, "this connection cannot set keys")
+    }
+    public func exposure(deviceID: String, token: String) throws -> Wire.Exposure {
+        throw SyncError(.refused, "this connection cannot report exposure")
+    }
 }

@@ -188,9 +188,25 @@ import Testing
         func pull(userID: String, after position: Int64, limit: Int, maxBytes: Int) async throws -> StoredPage {
             try await base.pull(userID: userID, after: position, limit: limit, maxBytes: maxBytes)
         }
-        func recordPull(deviceID: String, position: Int64) async throws {
-            try await base.recordPull(deviceID: deviceID, position: position)
+        func recordPull(deviceID: String, position: Int64, sent: Int64) async throws {
+            try await base.recordPull(deviceID: deviceID, position: position, sent: sent)
         }
+        func exposure(userID: String, deviceID: String) async throws -> (sentTo: Int64?, ranges: [Wire.HeldRange]) {
+            try await base.exposure(userID: userID, deviceID: deviceID)
+        }
+        func rotateKey(userID: String, rotation: Wire.KeyRotation, at time: Int64) async throws {
+            try await base.rotateKey(userID: userID, rotation: rotation, at: time)
+        }
+        func currentKey(userID: String, deviceID: String) async throws -> Wire.CurrentKey {
+            try await base.currentKey(userID: userID, deviceID: deviceID)
+        }
+        func setDevicePublicKey(deviceID: String, publicKey: Data) async throws {
+            try await base.setDevicePublicKey(deviceID: deviceID, publicKey: publicKey)
+        }
+        func setRecoveryPublicKey(userID: String, publicKey: Data) async throws {
+            try await base.setRecoveryPublicKey(userID: userID, publicKey: publicKey)
+        }
+        func recoverySealed(userID: String) async throws -> Data? { try await base.recoverySealed(userID: userID) }
         func pulledPositions(userID: String) async throws -> [String: Int64] {
             try await base.pulledPositions(userID: userID)
         }

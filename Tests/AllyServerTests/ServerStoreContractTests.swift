@@ -260,10 +260,10 @@ import Testing
                     deviceID: device, userID: user.id, name: "l", tokenHash: unique("t"), createdAt: 1, lastSeenAt: 1,
                     revoked: false))
         }
-        try await store.recordPull(deviceID: a, position: 7)
-        try await store.recordPull(deviceID: a, position: 3)
+        try await store.recordPull(deviceID: a, position: 7, sent: 8)
+        try await store.recordPull(deviceID: a, position: 3, sent: 5)
         #expect(try await store.pulledPositions(userID: user.id) == [a: 7])
-        try await store.recordPull(deviceID: b, position: 9)
+        try await store.recordPull(deviceID: b, position: 9, sent: 9)
         #expect(try await store.pulledPositions(userID: user.id) == [a: 7, b: 9])
     }
 

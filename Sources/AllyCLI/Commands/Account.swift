@@ -23,7 +23,7 @@ struct AccountCommand: ParsableCommand {
               ally account login --server https://ally.example.org --username sam      # on the second laptop
               ally account passphrase
             """,
-        subcommands: [Register.self, Login.self, Logout.self, ChangePassphrase.self, Recover.self])
+        subcommands: [Register.self, Login.self, Logout.self, ChangePassphrase.self, Recover.self, RotateKey.self])
 }
 
 struct Register: ParsableCommand {
@@ -99,6 +99,57 @@ struct Login: ParsableCommand {
             allowInsecureHTTP: server.allowInsecureHTTP)
         context.print(
             "Logged in as \(link.username) on \(link.server) (device \(journal.deviceID.short)). Run `ally sync`.")
+    }
+}
+
+/// `ally account rotate-key`: a new journal key, for a suspected leak (SPEC §8.1).
+struct RotateKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-key",
+        abstract: "Make a new journal key and seal the server's copy again under it.",
+        discussion: """
+            For a suspected leak of the journal key (`ally devices revoke ID --lost` does this for a lost \
+            laptop, with a report of what it held). The new key is wrapped by your passphrase and sealed for \
+            your recovery key and for each of your laptops, which pick it up at their next sync without asking; \
+            then every envelope on the server is sealed again under it, with a progress bar. If it is \
+            interrupted, run it again: it finishes what it started. Asks for your passphrase (or \
+            $ALLY_PASSPHRASE); an account made before key rotation also asks once for the recovery key \
+            ($ALLY_RECOVERY_KEY).
+
+            Example:
+              ally account rotate-key
+            """)
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var passphrase: PassphraseOptions
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        let link = try SyncSupport.link(journal)
+        let transport = try SyncSupport.transport(for: link)
+        let secret = try Secrets.read(
+            "passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", context: context)
+        var engine = SyncEngine(journal: journal, transport: transport, link: link)
+        engine.passphrase = secret
+        _ = try engine.sync()
+        let report = try KeyRotation.run(
+            journal: journal, transport: transport, link: engine.link, passphrase: secret, fresh: false,
+            json: output.json, context: context)
+        if output.json {
+            context.print(try JSONOutput.string(report))
+            return
+        }
+        context.print(
+            (report.madeHere
+                ? "Made journal key \(report.keyID)" : "Adopted journal key \(report.keyID), made by another laptop")
+                + "; \(plural(report.resealed, "envelope")) on the server sealed again under it"
+                + (report.resumed ? " (an interrupted rotation finished)" : ""))
+        if !report.needPassphrase.isEmpty {
+            context.print(
+                "\(plural(report.needPassphrase.count, "laptop")) will ask for the passphrase once at its next sync: "
+                    + report.needPassphrase.map { String($0.prefix(8)) }.joined(separator: ", "))
+        }
     }
 }
 

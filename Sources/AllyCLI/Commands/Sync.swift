@@ -1,4 +1,5 @@
 import AllyCore
+import AllyProtocol
 import AllyStore
 import AllySync
 import ArgumentParser
@@ -26,10 +27,22 @@ struct SyncCommand: ParsableCommand {
         let journal = try journalOptions.openExisting(in: context)
         let link = try SyncSupport.link(journal)
         let transport = try SyncSupport.transport(for: link)
-        let engine = SyncEngine(journal: journal, transport: transport, link: link)
+        var engine = SyncEngine(journal: journal, transport: transport, link: link)
+        engine.passphrase = context.environment["ALLY_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
         let showProgress = context.stderrIsTerminal && !output.json
         let report: SyncEngine.Report
         do {
+            if engine.passphrase == nil, context.stdinIsTerminal {
+                do {
+                    _ = try engine.refreshKey()
+                } catch let error as SyncError where error.code == .needsPassphrase {
+                    // The journal key was rotated and not sealed to this laptop: once, the passphrase opens it.
+                    context.note(error.message)
+                    engine.passphrase = try Secrets.readHidden("Passphrase: ", context: context)
+                } catch {
+                    // Anything else shows in the sync itself.
+                }
+            }
             report = try engine.sync { progress in
                 guard showProgress else { return }
                 switch progress {
@@ -213,14 +226,18 @@ struct Devices: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the laptops logged in to your account, or revoke one.",
         discussion: """
-            A revoked laptop's token stops working at once; its journal keeps its entries but can no longer sync.
+            A revoked laptop's token stops working at once; its journal keeps its entries but can no longer sync. \
+            For a lost or stolen laptop, `ally devices revoke ID --lost` also rotates the journal key, seals the \
+            server's copy again under it, and reports what the laptop held (docs/PRIVACY.md, "If a laptop is lost").
 
             Examples:
               ally devices
               ally devices rename 3fa2c9d1 work-laptop
-              ally devices revoke 3fa2c9d1
+              ally devices revoke 3fa2c9d1 --lost
+              ally devices report 3fa2c9d1 --json
             """,
-        subcommands: [DevicesList.self, DevicesRename.self, DevicesRevoke.self], defaultSubcommand: DevicesList.self)
+        subcommands: [DevicesList.self, DevicesRename.self, DevicesRevoke.self, DevicesReport.self],
+        defaultSubcommand: DevicesList.self)
 }
 
 struct DevicesList: ParsableCommand {
@@ -274,11 +291,26 @@ struct DevicesRename: ParsableCommand {
 struct DevicesRevoke: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke", abstract: "Revoke a device: its token stops working at once.",
-        discussion: "Example:\n  ally devices revoke 3fa2c9d1")
+        discussion: """
+            With --lost (a laptop lost or stolen), in one command: the device is revoked; the journal key is \
+            rotated, so that the lost laptop's copy of it opens nothing new; every envelope on the server is sealed \
+            again under the new key (resumable: run the command again if it is interrupted); and the exposure \
+            report says when the laptop last synced, which entries it held and which of them look like they hold \
+            patient identifiers — what an incident report asks. Your other laptops pick the new key up at their \
+            next sync. Asks for your passphrase (or $ALLY_PASSPHRASE).
+
+            Examples:
+              ally devices revoke 3fa2c9d1
+              ally devices revoke 3fa2c9d1 --lost
+              ally devices revoke 3fa2c9d1 --lost --json > incident.json
+            """)
     @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var passphrase: PassphraseOptions
     @Argument(help: "The device id, or a unique prefix of it, from `ally devices`.", completion: Completions.deviceIDs)
     var id: String
     @Flag(help: "Revoke this laptop itself without asking.") var yes = false
+    @Flag(help: "The laptop is lost or stolen: also rotate the journal key and report what it held.") var lost = false
 
     func run() throws {
         let context = CLIContext.current
@@ -286,6 +318,17 @@ struct DevicesRevoke: ParsableCommand {
         let link = try SyncSupport.link(journal)
         let transport = try SyncSupport.transport(for: link)
         let device = try SyncSupport.device(matching: id, transport: transport, link: link)
+        if lost {
+            guard !device.current else {
+                throw CLIError(
+                    "\(device.deviceID.prefix(8)) is this laptop: run `ally devices revoke ID --lost` on another one",
+                    exitCode: 2)
+            }
+            try LostLaptop.respond(
+                to: device, journal: journal, link: link, transport: transport, passphrase: passphrase,
+                json: output.json, context: context)
+            return
+        }
         if device.current, !yes {
             // Revoking the laptop you are on ends its syncing: ask, or require --yes in a script.
             guard context.stdinIsTerminal else {
@@ -303,5 +346,133 @@ struct DevicesRevoke: ParsableCommand {
         context.print(
             "Revoked \(device.deviceID.prefix(8)) (\(device.name))"
                 + (device.current ? "; this laptop can no longer sync" : ""))
+        if !device.current {
+            context.note(
+                "If it was lost or stolen, its copy of the journal key still opens the server's copy: run "
+                    + "`ally devices revoke \(device.deviceID.prefix(8)) --lost` to rotate the key and see what it held."
+            )
+        }
+    }
+}
+
+/// `ally devices report ID`: what a (lost) laptop held.
+struct DevicesReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Show what a laptop held: its last sync, its entries, which look identifying.",
+        discussion: """
+            The exposure report of `ally devices revoke ID --lost`, again: when the laptop last synced, how far \
+            it had read the account's log, every entry it held (title, date) and which of them the identifier guard \
+            flags. Entries it wrote after its last sync never reached the server and cannot be listed.
+
+            Examples:
+              ally devices report 3fa2c9d1
+              ally devices report 3fa2c9d1 --json
+            """)
+    @OptionGroup var journalOptions: JournalOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The device id, or a unique prefix of it, from `ally devices`.", completion: Completions.deviceIDs)
+    var id: String
+
+    func run() throws {
+        let context = CLIContext.current
+        let journal = try journalOptions.openExisting(in: context)
+        let link = try SyncSupport.link(journal)
+        let transport = try SyncSupport.transport(for: link)
+        let device = try SyncSupport.device(matching: id, transport: transport, link: link)
+        // What this laptop holds must be current to name what the other one held.
+        _ = try? SyncEngine(journal: journal, transport: transport, link: link).sync()
+        let report = try ExposureReport.make(
+            deviceID: device.deviceID, journal: journal, transport: transport, link: link)
+        try LostLaptop.print(report, rotation: nil, json: output.json, context: context)
+    }
+}
+
+/// `ally devices revoke ID --lost` (SPEC §8.1).
+enum LostLaptop {
+    struct Output: Encodable {
+        var revoked: String
+        var rotation: KeyRotator.Report?
+        var exposure: ExposureReport
+    }
+
+    static func respond(
+        to device: Wire.Device, journal: Journal, link: AccountLink, transport: HTTPSyncTransport,
+        passphrase: PassphraseOptions, json: Bool, context: CLIContext
+    ) throws {
+        let secret = try Secrets.read(
+            "passphrase", file: passphrase.passphraseFile, variable: "ALLY_PASSPHRASE", context: context)
+        // 1. No more requests from it.
+        try transport.revoke(deviceID: device.deviceID, token: link.token)
+        if !json { context.note("Revoked \(device.deviceID.prefix(8)) (\(device.name)): its token stops working now.") }
+        // What this laptop holds must be current: the report is made from it, and the re-seal needs every key.
+        var engine = SyncEngine(journal: journal, transport: transport, link: link)
+        engine.passphrase = secret
+        _ = try engine.sync()
+        let report = try ExposureReport.make(
+            deviceID: device.deviceID, journal: journal, transport: transport, link: engine.link)
+        // 2–4. A new key the lost laptop cannot open, and the server's copy sealed again under it.
+        let rotation = try KeyRotation.run(
+            journal: journal, transport: transport, link: engine.link, passphrase: secret, fresh: true, json: json,
+            context: context)
+        try print(report, rotation: rotation, json: json, context: context)
+    }
+
+    static func print(_ report: ExposureReport, rotation: KeyRotator.Report?, json: Bool, context: CLIContext) throws {
+        if json {
+            context.print(
+                try JSONOutput.string(Output(revoked: report.device, rotation: rotation, exposure: report)))
+            return
+        }
+        if let rotation {
+            context.print(
+                "Journal key rotated to key \(rotation.keyID); \(plural(rotation.resealed, "envelope")) on the server "
+                    + "sealed again under it. The lost laptop's key opens none of them.")
+            if !rotation.needPassphrase.isEmpty {
+                context.print(
+                    "\(plural(rotation.needPassphrase.count, "other laptop")) will ask for the passphrase once at its "
+                        + "next sync: " + rotation.needPassphrase.map { String($0.prefix(8)) }.joined(separator: ", "))
+            }
+        }
+        context.print("")
+        context.print("Exposure report for \(report.name) (\(report.device.prefix(8)))")
+        context.print("  last synced  \(report.lastSeen)")
+        context.print(
+            "  held         \(plural(report.entries.filter { !$0.purgedSince }.count, "entry", "entries")), "
+                + "\(plural(report.changes, "change")) (and whatever it wrote after its last sync)")
+        let purged = report.entries.filter(\.purgedSince).count
+        if purged > 0 {
+            context.print("  purged since \(plural(purged, "entry", "entries")) whose text it still holds")
+        }
+        let flagged = report.entries.filter { !$0.identifiers.isEmpty }
+        context.print("  identifiers  \(plural(flagged.count, "entry", "entries")) the guard flags")
+        for item in report.entries {
+            let date = item.occurredOn ?? String((item.createdAt ?? "").prefix(10))
+            let title = item.purgedSince ? "(purged since)" : (item.title ?? item.kind ?? "")
+            let flags = item.identifiers.isEmpty ? "" : "  ! " + item.identifiers.joined(separator: ", ")
+            context.print(
+                "  \(item.id.prefix(8))  \(date)  \(title.fitted(to: 50))\(item.trashed ? "  (trashed)" : "")\(flags)")
+        }
+    }
+}
+
+/// Runs a rotation with a progress bar on a terminal.
+enum KeyRotation {
+    static func run(
+        journal: Journal, transport: HTTPSyncTransport, link: AccountLink, passphrase: String, fresh: Bool, json: Bool,
+        context: CLIContext
+    ) throws -> KeyRotator.Report {
+        let recovery = context.environment["ALLY_RECOVERY_KEY"].flatMap(RecoveryKey.init(printed:))
+        let rotator = KeyRotator(
+            journal: journal, transport: transport, link: link, crashAt: context.environment["ALLY_TEST_CRASH_AT"])
+        let showProgress = context.stderrIsTerminal && !json
+        defer { if showProgress { context.noteInline("\r\u{1B}[K") } }
+        return try rotator.rotate(passphrase: passphrase, recoveryKey: recovery, fresh: fresh) { progress in
+            guard showProgress, case .resealing(let done, let total) = progress else { return }
+            let width = 24
+            let filled = total == 0 ? width : min(width, done * width / max(total, 1))
+            context.noteInline(
+                "\rsealing again [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total)"
+            )
+        }
     }
 }

@@ -33,7 +33,7 @@ public struct CLIError: Error, CustomStringConvertible {
         case .notLoggedIn: 3
         case .badServer: 2
         case .refused, .conflict: 5
-        case .unauthorized: 6
+        case .unauthorized, .needsPassphrase: 6
         case .unreachable: 7
         case .untrusted: 8
         }

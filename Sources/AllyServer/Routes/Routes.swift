@@ -98,6 +98,26 @@ struct Routes {
             try await service.revoke(deviceID: try context.parameters.require("deviceID"), caller: caller)
             return Response(status: .noContent)
         }
+        v1.on(.post, "account/keys") { request, context in
+            let caller = try await authenticate(request)
+            try await service.rotateKey(try await Self.decode(Wire.KeyRotation.self, from: request), caller: caller)
+            return Response(status: .noContent)
+        }
+        v1.on(.get, "account/keys/current") { request, _ in
+            try json(try await service.currentKey(caller: try await authenticate(request)))
+        }
+        v1.on(.put, "devices/:deviceID/key") { request, context in
+            let caller = try await authenticate(request)
+            try await service.setDeviceKey(
+                deviceID: try context.parameters.require("deviceID"),
+                try await Self.decode(Wire.DevicePublicKey.self, from: request), caller: caller)
+            return Response(status: .noContent)
+        }
+        v1.on(.get, "devices/:deviceID/exposure") { request, context in
+            let caller = try await authenticate(request)
+            return try json(
+                try await service.exposure(deviceID: try context.parameters.require("deviceID"), caller: caller))
+        }
         v1.on(.post, "changes") { request, context in
             let caller = try await authenticate(request)
             let result = try await service.push(
