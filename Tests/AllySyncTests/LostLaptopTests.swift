@@ -225,9 +225,10 @@ import Testing
         return try Subprocess.run(Self.binary, arguments, environment: environment)
     }
 
-    @Test func aRotationKilledBetweenStepsFinishesWhenRunAgain() throws {
+    @Test("A rotation killed between steps finishes when run again", arguments: ["sqlite", "postgres"])
+    func aRotationKilledBetweenStepsFinishesWhenRunAgain(backend: String) throws {
         for step in ["made", "sent", "adopted", "resealing"] {
-            let server = try ServerProcess(database: try database("sqlite"))
+            let server = try ServerProcess(database: try database(backend))
             let user = "crash\(step)\(UInt32.random(in: 0...UInt32.max))"
             let (a, b) = (SyncLaptop(folder, "\(user)-a"), SyncLaptop(folder, "\(user)-b"))
             a.ok("account", "register", "--server", server.url, "--username", user, "--invite", try server.invite())
@@ -245,13 +246,14 @@ import Testing
             #expect(report["keyID"] as? Int == 2, "\(step): \(report)")
             for laptop in [a, b, a, b] { laptop.ok("sync") }
             #expect(try a.snapshot() == b.snapshot(), "\(step)")
-            let stored = try serverEnvelopes(backend: "sqlite", database: server.database, user: user)
+            let stored = try serverEnvelopes(backend: backend, database: server.database, user: user)
             #expect(stored.count >= 5 && stored.allSatisfy { Envelope.header(of: $0.2)?.keyID == 2 }, "\(step)")
         }
     }
 
-    @Test func twoRotationsAtOnceEndInOneKey() throws {
-        let server = try ServerProcess(database: try database("sqlite"))
+    @Test("Two rotations at once end on one newest key", arguments: ["sqlite", "postgres"])
+    func twoRotationsAtOnceEndInOneKey(backend: String) throws {
+        let server = try ServerProcess(database: try database(backend))
         let user = "race\(UInt32.random(in: 0...UInt32.max))"
         let (a, b, c) = (
             SyncLaptop(folder, "\(user)-a"), SyncLaptop(folder, "\(user)-b"), SyncLaptop(folder, "\(user)-c")
@@ -281,7 +283,7 @@ import Testing
         for laptop in [a, b, c] {
             #expect(try Journal.open(at: laptop.path).syncState()["keyID"] == String(newest), "\(laptop.path)")
         }
-        let stored = try serverEnvelopes(backend: "sqlite", database: server.database, user: user)
+        let stored = try serverEnvelopes(backend: backend, database: server.database, user: user)
         #expect(stored.count >= 20 && stored.allSatisfy { Envelope.header(of: $0.2)?.keyID == newest })
     }
 
