@@ -30,6 +30,11 @@ extension SyncEngine {
         let pair = link.deviceKey ?? DeviceKeyPair.generate()
         link.deviceKey = pair
         do {
+            if link.linkedDeviceID == nil {
+                // Logged in before the link kept it: the server names this laptop by the id it logged in with, which a
+                // fork since may have changed here.
+                link.linkedDeviceID = try transport.devices(token: link.token).devices.first(where: \.current)?.deviceID
+            }
             try transport.setDeviceKey(
                 Wire.DevicePublicKey(
                     deviceID: link.linkedDeviceID ?? journal.deviceID.rawValue, publicKey: pair.publicKey),

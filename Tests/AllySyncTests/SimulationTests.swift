@@ -114,6 +114,8 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
     func devices(token: String) throws -> Wire.Devices { try base.devices(token: token) }
     func held(token: String) throws -> Wire.Held { try around { try base.held(token: token) } }
     func revoke(deviceID: String, token: String) throws { try base.revoke(deviceID: deviceID, token: token) }
+    func setDeviceKey(_ key: Wire.DevicePublicKey, token: String) throws { try base.setDeviceKey(key, token: token) }
+    func currentKey(token: String) throws -> Wire.CurrentKey { try base.currentKey(token: token) }
     func rename(deviceID: String, name: String, token: String) throws {
         try base.rename(deviceID: deviceID, name: name, token: token)
     }

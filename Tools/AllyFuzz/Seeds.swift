@@ -76,5 +76,24 @@ enum Seeds {
             2, "held.json", Wire.Held(ranges: [Wire.HeldRange(device: Targets.device.rawValue, first: 1, last: 7)]))
         try wire(3, "push-result.json", Wire.PushResult(accepted: 3, duplicates: 1))
         try wire(11, "item.json", items[0])
+        let sealedKey = Data(repeating: 7, count: 80)
+        try wire(
+            12, "key-rotation.json",
+            Wire.KeyRotation(
+                keyID: 2, wrappedKey: Data(repeating: 1, count: 60), recoverySealed: sealedKey,
+                devices: [Wire.SealedKey(deviceID: Targets.device.rawValue, sealed: sealedKey)]))
+        try wire(
+            13, "current-key.json",
+            Wire.CurrentKey(
+                keyID: 2, wrappedKey: Data(repeating: 1, count: 60), sealed: sealedKey,
+                recoveryPublicKey: Data(repeating: 2, count: 32),
+                devices: [
+                    Wire.DevicePublicKey(deviceID: Targets.device.rawValue, publicKey: Data(repeating: 3, count: 32))
+                ]))
+        try wire(
+            14, "exposure.json",
+            Wire.Exposure(
+                deviceID: Targets.device.rawValue, name: "lost", lastSeenAt: "2026-11-24T10:00:00.000Z", revoked: true,
+                sentTo: "12", ranges: [Wire.HeldRange(device: Targets.device.rawValue, first: 1, last: 12)]))
     }
 }

@@ -127,7 +127,7 @@ enum Targets {
             _ = strict
         }
         func decodes<T: Decodable>(_ type: T.Type) { _ = try? JSONDecoder().decode(T.self, from: body) }
-        switch selector % 12 {
+        switch selector % 16 {
         case 0: decodes(Wire.Push.self)
         case 1: decodes(Wire.Page.self)
         case 2: roundTrip(Wire.Held.self)
@@ -139,6 +139,9 @@ enum Targets {
         case 8: roundTrip(Wire.Device.self)
         case 9: roundTrip(Wire.Problem.self)
         case 10: decodes(Wire.RecoveryReset.self)
+        case 12: roundTrip(Wire.KeyRotation.self)
+        case 13: roundTrip(Wire.CurrentKey.self)
+        case 14: roundTrip(Wire.Exposure.self)
         default: roundTrip(Wire.Item.self)
         }
     }
