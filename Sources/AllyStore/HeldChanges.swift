@@ -22,25 +22,34 @@ public struct HeldChange: Sendable, Hashable {
 
 /// SQL for the `held_change` table.
 enum HeldChanges {
-    static func hold(_ change: Change, json: String, reason: HeldChange.Reason, at now: Int64, in db: Database) throws {
+    /// `fromServer`: it came in a pull, so the server holds these bytes (a change the server moved by a replace can
+    /// arrive before its device's earlier ones, SPEC §2.3).
+    static func hold(
+        _ change: Change, json: String, reason: HeldChange.Reason, at now: Int64, fromServer: Bool = false,
+        in db: Database
+    ) throws {
         try db.execute(
             sql: """
-                INSERT INTO held_change(device, seq, entry, json, reason, held_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(device, seq, json) DO NOTHING
+                INSERT INTO held_change(device, seq, entry, json, reason, held_at, from_server) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(device, seq, json) DO UPDATE SET from_server = max(from_server, excluded.from_server)
                 """,
             arguments: [
                 change.id.deviceID.rawValue, change.id.seq, change.entryID.rawValue, json, reason.rawValue, now,
+                fromServer,
             ])
     }
 
     /// Removes and returns the changes of `device` waiting for a gap, so the caller can try them again.
-    static func takeWaiting(from device: DeviceID, in db: Database) throws -> [(change: Change, json: String)] {
-        let rows = try String.fetchAll(
-            db, sql: "SELECT json FROM held_change WHERE reason = 'gap' AND device = ?", arguments: [device.rawValue])
+    static func takeWaiting(from device: DeviceID, in db: Database) throws -> [(
+        change: Change, json: String, fromServer: Bool
+    )] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT json, from_server FROM held_change WHERE reason = 'gap' AND device = ?",
+            arguments: [device.rawValue])
         guard !rows.isEmpty else { return [] }
         try db.execute(
             sql: "DELETE FROM held_change WHERE reason = 'gap' AND device = ?", arguments: [device.rawValue])
-        return try rows.map { (try ChangeLog.decode($0), $0) }
+        return try rows.map { (try ChangeLog.decode($0["json"]), $0["json"], $0["from_server"]) }
     }
 
     /// Whether the user already settled this very copy (it arrives again with every bundle from that laptop).

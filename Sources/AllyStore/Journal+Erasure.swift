@@ -93,11 +93,13 @@ enum Erasures {
             ])
     }
 
-    /// Replaces the stored copy of `change.id` by `change` (a stub or a redacted copy), to be sent to the server.
+    /// Replaces the stored copy of `change.id` by `change` (a stub or a redacted copy), to be sent to the server:
+    /// with the next push if the server never had the change, else as a replace (`replace_pending`).
     static func replace(_ change: Change, json: String, in db: Database) throws {
         try db.execute(
-            sql: "UPDATE change SET json = ?, pushed = 0 WHERE device = ? AND seq = ?",
+            sql: "UPDATE change SET json = ? WHERE device = ? AND seq = ?",
             arguments: [json, change.id.deviceID.rawValue, change.id.seq])
+        try sendAgain(change.id, in: db)
         try db.execute(
             sql: "DELETE FROM push_unconfirmed WHERE device = ? AND seq = ?",
             arguments: [change.id.deviceID.rawValue, change.id.seq])
@@ -116,21 +118,32 @@ enum Erasures {
             try replace(stub, json: try ChangeLog.json(of: stub), in: db)
             replaced += 1
         }
+        // Held copies stay held, as stubs: one waiting for a gap still waits, and another copy of a change this
+        // journal holds is still what a fork (SPEC §2.2) moves and merges (dropping it would leave a gap).
         for row in try Row.fetchAll(
-            db, sql: "SELECT rowid, json, reason FROM held_change WHERE entry = ?", arguments: [entryID.rawValue])
+            db, sql: "SELECT rowid, json, reason, held_at, from_server FROM held_change WHERE entry = ?",
+            arguments: [entryID.rawValue])
         {
-            let rowID: Int64 = row["rowid"]
-            let reason: String = row["reason"]
-            try db.execute(sql: "DELETE FROM held_change WHERE rowid = ?", arguments: [rowID])
-            if reason == "gap", let change = try? ChangeLog.decode(row["json"]), let stub = change.stub() {
-                // Still waiting for its gap, as a stub.
-                try HeldChanges.hold(stub, json: try ChangeLog.json(of: stub), reason: .gap, at: 0, in: db)
-            }
+            guard let change = try? ChangeLog.decode(row["json"]), change.erasureRank < 2 else { continue }
+            try db.execute(sql: "DELETE FROM held_change WHERE rowid = ?", arguments: [row["rowid"] as Int64])
+            guard let stub = change.stub(), let reason = HeldChange.Reason(rawValue: row["reason"]) else { continue }
+            try HeldChanges.hold(
+                stub, json: try ChangeLog.json(of: stub), reason: reason, at: row["held_at"],
+                fromServer: row["from_server"], in: db)
         }
         try db.execute(sql: "DELETE FROM unreadable_change WHERE entry = ?", arguments: [entryID.rawValue])
         try Projection.remove(entryID, in: db)
         try markScrub(in: db)
         return replaced
+    }
+
+    /// Marks a change the server has (in another form) to be sent again as a replace.
+    static func sendAgain(_ id: ChangeID, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO replace_pending(device, seq)
+                SELECT device, seq FROM change WHERE device = ? AND seq = ? AND pushed = 1
+                """, arguments: [id.deviceID.rawValue, id.seq])
     }
 
     /// Notes, in the same transaction as an erasure, that the file must be rewritten (`Journal.scrubIfNeeded`).
@@ -281,7 +294,12 @@ extension Journal {
                     var replaced = 0
                     var onServer = 0
                     for row in try Row.fetchAll(
-                        db, sql: "SELECT json, pushed FROM change WHERE entry = ?", arguments: [entryID.rawValue])
+                        db,
+                        sql: """
+                            SELECT json, pushed AND NOT EXISTS (
+                                SELECT 1 FROM replace_pending r WHERE r.device = change.device AND r.seq = change.seq
+                            ) AS pushed FROM change WHERE entry = ?
+                            """, arguments: [entryID.rawValue])
                     {
                         guard let change = try? ChangeLog.decode(row["json"]), change.isReplacement else { continue }
                         replaced += 1

@@ -187,6 +187,16 @@ extension Journal {
             try db.execute(
                 sql: "ALTER TABLE erasure ADD COLUMN phi INTEGER NOT NULL DEFAULT 0 CHECK (phi IN (0, 1))")
         }
+        migrator.registerMigration("v11-replace-pending") { db in
+            // Changes the server holds in a less erased form than this journal (SPEC §2.3): sent again with
+            // `replace`. Kept apart from `pushed`, which says whether the server ever had the change: a journal's
+            // unpushed changes stay a suffix of its own, as the fork rules (§2.2) count on.
+            try db.execute(
+                sql: """
+                    CREATE TABLE replace_pending (
+                        device TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (device, seq)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }()
 

@@ -38,22 +38,37 @@ extension Journal {
             Dictionary(uniqueKeysWithValues: names.map { ("device-name:\($0.key.rawValue)", $0.value) }))
     }
 
-    /// Changes the server does not have yet, oldest first, with their local row ids.
+    /// Changes the server does not have yet, or has in a less erased form (SPEC §2.3), oldest first, with their
+    /// local row ids.
     public func unpushedChanges(after rowID: Int64 = 0, limit: Int) throws -> [(rowID: Int64, change: Change)] {
         try Journal.wrap {
             try database.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT rowid, json FROM change WHERE pushed = 0 AND rowid > ? ORDER BY rowid LIMIT ?",
+                    db,
+                    sql: """
+                        SELECT rowid, json FROM change WHERE pushed = 0 AND rowid > ?1
+                        UNION SELECT c.rowid, c.json FROM replace_pending r JOIN change c ON c.device = r.device AND c.seq = r.seq
+                            WHERE c.rowid > ?1
+                        ORDER BY rowid LIMIT ?2
+                        """,
                     arguments: [rowID, limit]
                 ).map { row in (row["rowid"], try ChangeLog.decode(row["json"])) }
             }
         }
     }
 
-    /// How many changes wait to be pushed.
+    /// How many changes wait to be pushed (replaces included).
     public func unpushedCount() throws -> Int {
         try Journal.wrap {
-            try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM change WHERE pushed = 0") ?? 0 }
+            try database.read { db in
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT (SELECT count(*) FROM change WHERE pushed = 0)
+                            + (SELECT count(*) FROM replace_pending r JOIN change c ON c.device = r.device AND c.seq = r.seq
+                               WHERE c.pushed = 1)
+                        """) ?? 0
+            }
         }
     }
 
@@ -73,9 +88,16 @@ extension Journal {
                         SELECT device, seq, ? FROM change WHERE rowid = ? AND pushed = 0
                         ON CONFLICT(device, seq) DO UPDATE SET ack = excluded.ack
                         """)
+                let replaced = try db.cachedStatement(
+                    sql: """
+                        DELETE FROM replace_pending WHERE EXISTS (
+                            SELECT 1 FROM change c WHERE c.rowid = ? AND c.device = replace_pending.device
+                                AND c.seq = replace_pending.seq)
+                        """)
                 for rowID in rowIDs {
                     try unconfirmed.execute(arguments: [ack, rowID])
                     try statement.execute(arguments: [rowID])
+                    try replaced.execute(arguments: [rowID])
                 }
             }
         }
@@ -141,7 +163,7 @@ extension Journal {
     ) throws -> ApplyOutcome {
         precondition(canonical == nil || canonical?.count == changes.count, "one canonical form per change")
         let now = clock()
-        return try apply(changes, canonical: canonical) { db, outcome in
+        return try apply(changes, canonical: canonical, fromServer: true) { db, outcome in
             try markUnpushed(outcome.keptErased, in: db)
             try Journal.holdUnreadable(unreadable, at: now, in: db)
             try Self.setState(["cursor": cursor, "cursor-chain": chain], in: db)
@@ -168,9 +190,16 @@ extension Journal {
             // A purge or redaction seen in the server's log: it lies at or before the end of this page (SPEC §2.3).
             let position = try db.cachedStatement(
                 sql: "UPDATE erasure SET position = ? WHERE device = ? AND seq = ? AND position IS NULL")
+            // The server has this journal's form of a replaced change: nothing to send again.
+            let replaced = try db.cachedStatement(
+                sql: """
+                    DELETE FROM replace_pending WHERE device = ?1 AND seq = ?2
+                        AND EXISTS (SELECT 1 FROM change WHERE device = ?1 AND seq = ?2 AND json = ?3)
+                    """)
             for (index, change) in changes.enumerated() {
                 let json = try canonical?[index] ?? ChangeLog.json(of: change)
                 try mark.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
+                try replaced.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
                 try confirm.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
                 try server.execute(arguments: [change.id.deviceID.rawValue, change.id.seq, json])
                 switch change.operation {
@@ -186,8 +215,7 @@ extension Journal {
     /// After a pull: the server still holds these changes in a less erased form than this journal (SPEC §2.3), so
     /// this journal's stubs or redacted copies are sent again, replacing the server's.
     func markUnpushed(_ ids: [ChangeID], in db: Database) throws {
-        let statement = try db.cachedStatement(sql: "UPDATE change SET pushed = 0 WHERE device = ? AND seq = ?")
-        for id in ids { try statement.execute(arguments: [id.deviceID.rawValue, id.seq]) }
+        for id in ids { try Erasures.sendAgain(id, in: db) }
     }
 
     /// Positions this laptop has read up to, with the server's chain there, oldest first.

@@ -145,7 +145,8 @@ extension Journal {
     /// `apply(_:)` with `alsoInTransaction` run inside the same transaction (a sync cursor, say). `canonical`
     /// may carry each change's canonical JSON when the caller already has it (a decrypted envelope).
     func apply(
-        _ changes: [Change], canonical: [String]? = nil, alsoInTransaction: (Database, ApplyOutcome) throws -> Void
+        _ changes: [Change], canonical: [String]? = nil, fromServer: Bool = false,
+        alsoInTransaction: (Database, ApplyOutcome) throws -> Void
     ) throws
         -> ApplyOutcome
     {
@@ -166,7 +167,7 @@ extension Journal {
         let duplicatesInBatch = changes.count - unique.count
         return try Journal.wrap {
             try database.write { db in
-                var outcome = try merge(unique, in: db)
+                var outcome = try merge(unique, fromServer: fromServer, in: db)
                 outcome.duplicates += duplicatesInBatch
                 try alsoInTransaction(db, outcome)
                 return outcome
@@ -176,7 +177,9 @@ extension Journal {
 
     /// The body of `apply`, inside the caller's transaction: `unique` maps each received id to its change and
     /// canonical JSON.
-    func merge(_ unique: [ChangeID: (change: Change, json: String)], in db: Database) throws -> ApplyOutcome {
+    func merge(_ unique: [ChangeID: (change: Change, json: String)], fromServer: Bool = false, in db: Database) throws
+        -> ApplyOutcome
+    {
         var unique = unique
         var outcome = ApplyOutcome()
         // Changes held as unreadable that this version can read now join the batch (SPEC §2.1).
@@ -185,10 +188,13 @@ extension Journal {
         }
         // Changes held back for a gap in a device this batch brings may follow on now.
         var released = Set<ChangeID>()
+        // Released changes that came from the server, with the bytes it holds: they count as pushed.
+        var serverCopies: [ChangeID: String] = [:]
         for device in Set(unique.keys.map(\.deviceID)) {
             for held in try HeldChanges.takeWaiting(from: device, in: db) where unique[held.change.id] == nil {
-                unique[held.change.id] = held
+                unique[held.change.id] = (held.change, held.json)
                 released.insert(held.change.id)
+                if held.fromServer { serverCopies[held.change.id] = held.json }
             }
         }
         var fresh: [EntryID: [Change]] = [:]
@@ -237,7 +243,7 @@ extension Journal {
             let expected = try next[id.deviceID] ?? ChangeLog.lastSeq(of: id.deviceID, in: db) + 1
             guard id.seq <= expected else {
                 // §2.1: a device's log is a prefix; a change after a gap waits for the missing ones.
-                try HeldChanges.hold(change, json: json, reason: .gap, at: now, in: db)
+                try HeldChanges.hold(change, json: json, reason: .gap, at: now, fromServer: fromServer, in: db)
                 next[id.deviceID] = expected
                 continue
             }
@@ -246,6 +252,19 @@ extension Journal {
                 existed[change.entryID] = try ChangeLog.hasChanges(for: change.entryID, in: db)
             }
             try ChangeLog.insert(change, json: json, in: db)
+            if let server = serverCopies[id] {
+                if server == json {
+                    try db.execute(
+                        sql: "UPDATE change SET pushed = 1 WHERE device = ? AND seq = ?",
+                        arguments: [id.deviceID.rawValue, id.seq])
+                } else {
+                    // Stored erased (a purged entry's stub): the server still has the other form.
+                    try db.execute(
+                        sql: "UPDATE change SET pushed = 1 WHERE device = ? AND seq = ?",
+                        arguments: [id.deviceID.rawValue, id.seq])
+                    try Erasures.sendAgain(id, in: db)
+                }
+            }
             fresh[change.entryID, default: []].append(change)
             outcome.inserted += 1
             switch change.operation {

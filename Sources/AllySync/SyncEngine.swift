@@ -126,8 +126,7 @@ public struct SyncEngine {
                     + " (sending failed; receiving went ahead: \(report.pulled) new changes pulled)")
         }
         report.conflicts = try journal.conflicts().count
-        let holdsErasures = try journal.hasErasures()
-        if report.erasuresReceived > 0 || (report.pulled + report.alreadyHere > 0 && holdsErasures) {
+        if report.erasuresReceived > 0 {
             // The receipt (SPEC §2.3): a pull after the position read so far tells the server this laptop applied it.
             _ = try? transport.pull(after: report.cursor, limit: 1, token: link.token)
         }
